@@ -1,0 +1,1 @@
+"""claimmap's domain engine: data, gazetteer, claims and their analysis."""

@@ -1,0 +1,1 @@
+"""What claimmap publishes: GIS vector layers and HTML maps."""
