@@ -1,0 +1,15 @@
+"""Point claimmap at the shared reference data, as a user's offline data folder would."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+os.environ.setdefault("CLAIMMAP_DATA_DIR", str(SHARED_DATA))
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return Path(os.environ["CLAIMMAP_DATA_DIR"])
