@@ -1,0 +1,104 @@
+"""The ``claimmap`` command: a thin shell over :func:`geo.check.check` and :mod:`layers`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import data
+from .errors import ClaimmapError
+
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimmap", description="Whose territorial claims does this place touch?"
+    )
+    parser.add_argument("--data-dir", type=Path, help=f"offline data folder (default: ${data.ENV_DATA_DIR}, "
+                        "else a per-user cache filled from the official sources)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="geocode sites and report the claims they touch")
+    check.add_argument("names", nargs="*", metavar="NAME",
+                       help="place name, 'Name, Country', 'NAME@LAT,LON' or 'LAT,LON'")
+    check.add_argument("-i", "--input", type=Path, help="CSV (name[,lat,lon,country,radius_km]) or GeoJSON points")
+    check.add_argument("-o", "--out", type=Path, help="folder for sites.geojson, regions.geojson, sites.csv, map.html")
+    check.add_argument("--country", help="country hint for every name (ISO2, ISO3 or English name)")
+    check.add_argument("--first", action="store_true", help="take the best match of an ambiguous name")
+    check.add_argument("--online", action="store_true", help="also ask Nominatim (OpenStreetMap), 1 request/s")
+    check.add_argument("--geonames-country", action="append", default=[], metavar="ISO2",
+                       help="add a GeoNames country dump (e.g. PK) to the gazetteer; repeatable")
+    _map_options(check)
+    check.add_argument("--no-map", action="store_true", help="do not write map.html")
+
+    render = commands.add_parser("map", help="render a sites layer (GeoJSON/CSV) as an HTML map")
+    render.add_argument("sites", type=Path, help="sites.geojson written by claimmap, or any points layer")
+    render.add_argument("-o", "--out", type=Path, default=Path("map.html"), help="HTML file (default: map.html)")
+    _map_options(render)
+
+    commands.add_parser("data", help="show where reference data comes from, versions and licences")
+    return parser
+
+
+def _map_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--all-regions", action="store_true", help="draw every disputed region, not only nearby ones")
+    parser.add_argument("--self-contained", action="store_true",
+                        help="inline every script and style: one HTML file that needs no network")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.data_dir is not None:
+            data.set_data_dir(args.data_dir)
+        return {"check": _check, "map": _map, "data": _data}[args.command](args)
+    except ClaimmapError as exc:
+        print(f"claimmap: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _check(args: argparse.Namespace) -> int:
+    from layers.publish import publish
+    from layers.table import format_report
+
+    from .check import check
+
+    if not args.names and args.input is None:
+        raise ClaimmapError("give at least one place name or --input FILE")
+    annotated = check(args.names, input_path=args.input, country=args.country, first=args.first,
+                      online=args.online, country_dumps=args.geonames_country)
+    if args.out is not None:
+        written = publish(annotated, args.out, html_map=not args.no_map, all_regions=args.all_regions,
+                          self_contained=args.self_contained)
+    print(format_report(annotated))
+    if args.out is not None:
+        print("wrote " + ", ".join(str(p) for p in written))
+    print(data.ATTRIBUTION)
+    return 0
+
+
+def _map(args: argparse.Namespace) -> int:
+    from layers.htmlmap import write_map
+
+    from .check import check
+
+    annotated = check(input_path=args.sites)
+    path = write_map(annotated, args.out, all_regions=args.all_regions, self_contained=args.self_contained)
+    print(f"wrote {path}")
+    return 0
+
+
+def _data(args: argparse.Namespace) -> int:
+    for row in data.describe():
+        print(f"{row['key']}: {row['path']} ({row['origin']})")
+        print(f"    {row['url']}  version {row['version']}  licence {row['licence']}")
+        for extra in ("sha256", "downloaded"):
+            if extra in row:
+                print(f"    {extra}: {row[extra]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
