@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     except ClaimmapError as exc:
         print(f"claimmap: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # an output folder that cannot be written, a disk that is full
+        print(f"claimmap: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 def _check(args: argparse.Namespace) -> int:
