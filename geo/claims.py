@@ -1,0 +1,105 @@
+"""Disputed areas and who claims them, from Natural Earth's disputed-areas layer.
+
+No single column tells the whole story, so a region's claimants are the union of:
+- the worldview columns ``ADM0_A3_<XX>``: the state each viewer's official map gives the area to;
+- the unit NE files the area under (``ADM0_A3``, ``ADMIN``), i.e. the de facto map;
+- the free-text ``NOTE_BRK`` (see :mod:`geo.notes`).
+``sources`` records which of these named each claimant. Claims are held by sovereign states, so a
+dependency counts as its sovereign (Gibraltar -> GBR). The administering state is a claimant only
+when one of these sources says so: the US runs Guantanamo Bay but does not claim it.
+
+Two regions have no claimants: Bir Tawil, which Egypt and Sudan both disclaim, and Scarborough
+Reef, for which NE names no party (no note; every worldview shows NE's own unit).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from .codes import VIEWERS, ne_code_of_admin, owner_iso3, worldviews
+from .data import fetch
+from .notes import Note, parse_note
+
+COLUMNS = [
+    "region", "region_alt", "group", "kind", "note",
+    "administered_by", "claimed_by", "worldviews", "sources", "geometry",
+]
+
+
+def load_claims() -> gpd.GeoDataFrame:
+    """One row per disputed-area polygon, NE's order and index; a copy callers may change."""
+    return _load(fetch("disputed_areas")).copy()
+
+
+@functools.cache
+def _load(path: Path) -> gpd.GeoDataFrame:
+    areas = gpd.read_file(path)
+    claims = gpd.GeoDataFrame(
+        {
+            # Two NE names start with a byte-order mark (U+FEFF), which would defeat lookups.
+            "region": areas["BRK_NAME"].str.lstrip("\ufeff"),
+            "region_alt": _or_none(areas["NAME_ALT"]),
+            "group": _or_none(areas["BRK_GROUP"]),
+            "kind": areas["TYPE"],
+            "note": _or_none(areas["NOTE_BRK"]),
+        },
+        geometry=areas.geometry,
+        crs=areas.crs,
+    )
+    claims["worldviews"] = worldviews(areas)
+    records = areas.to_dict("records")
+    notes = [parse_note(note) for note in claims["note"]]
+    claims["sources"] = [
+        _sources(area, note, views)
+        for area, note, views in zip(records, notes, claims["worldviews"])
+    ]
+    claims["claimed_by"] = [sorted(sources) for sources in claims["sources"]]
+    claims["administered_by"] = [
+        _administrator(area, region, note)
+        for area, region, note in zip(records, claims["region"], notes)
+    ]
+    return claims[COLUMNS]
+
+
+def _or_none(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), None)
+
+
+def _sources(area: dict, note: Note, views: dict[str, str]) -> dict[str, list[str]]:
+    origins: dict[str, set[str]] = defaultdict(set)
+    for suffix, viewer in VIEWERS.items():
+        if viewer in views:
+            origins[views[viewer]].add(f"ADM0_A3_{suffix}")
+    # Vukovar and Sarengrad islands: ADMIN is Croatia, ADM0_A3 is Serbia; both are parties.
+    for column, owner in (("ADM0_A3", owner_iso3(area["ADM0_A3"])), ("ADMIN", _admin_owner(area))):
+        if owner:
+            origins[owner].add(column)
+    for claimant in note.claimed_by:
+        origins[claimant].add("NOTE_BRK")
+    return {claimant: sorted(origins[claimant]) for claimant in sorted(origins)}
+
+
+def _admin_owner(area: dict) -> str | None:
+    code = ne_code_of_admin(area["ADMIN"])
+    return owner_iso3(code) if code else None
+
+
+def _administrator(area: dict, region: str, note: Note) -> str:
+    """The note's administrator, else NE's de facto owner, else the entity's own name.
+
+    A self-administered area is its own administrator: by ISO3 where it has one and is not the
+    state claiming it back (Taiwan -> TWN), else by name (Somaliland, Transnistria, Artsakh).
+    """
+    if note.administered_by:
+        return note.administered_by
+    default = owner_iso3(area["ADM0_A3"])
+    if default and not (note.self_administered and default in note.claimed_by):
+        return default
+    # ADMIN names the entity itself (Somaliland, Spratly Islands) unless it names the country
+    # the area breaks away from (Abkhazia's ADMIN is Georgia); then the region's name is used.
+    return region if _admin_owner(area) else area["ADMIN"]
