@@ -8,6 +8,10 @@ No single column tells the whole story, so a region's claimants are the union of
 dependency counts as its sovereign (Gibraltar -> GBR). The administering state is a claimant only
 when one of these sources says so: the US runs Guantanamo Bay but does not claim it.
 
+A viewer whose map gives the administering state's whole territory to someone else (Taiwan's map
+shows all of China as the ROC) makes a claim on that state, not on the region: it is left out here,
+as it is for any undisputed site in that state, unless the region is most of the state (Kosovo).
+
 Two regions have no claimants: Bir Tawil, which Egypt and Sudan both disclaim, and Scarborough
 Reef, for which NE names no party (no note; every worldview shows NE's own unit).
 """
@@ -20,8 +24,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from .codes import VIEWERS, ne_code_of_admin, owner_iso3, worldviews
+from .countries import load_countries
 from .data import fetch
 from .notes import Note, parse_note
 
@@ -54,9 +60,10 @@ def _load(path: Path) -> gpd.GeoDataFrame:
     claims["worldviews"] = worldviews(areas)
     records = areas.to_dict("records")
     notes = [parse_note(note) for note in claims["note"]]
+    whole_state = _whole_state_views(claims, areas["ADM0_A3"].map(owner_iso3))
     claims["sources"] = [
-        _sources(area, note, views)
-        for area, note, views in zip(records, notes, claims["worldviews"])
+        _sources(area, note, {v: o for v, o in views.items() if (v, o) not in skip})
+        for area, note, views, skip in zip(records, notes, claims["worldviews"], whole_state)
     ]
     claims["claimed_by"] = [sorted(sources) for sources in claims["sources"]]
     claims["administered_by"] = [
@@ -68,6 +75,21 @@ def _load(path: Path) -> gpd.GeoDataFrame:
 
 def _or_none(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), None)
+
+
+def _whole_state_views(claims: gpd.GeoDataFrame, administrators: pd.Series) -> list[set[tuple[str, str]]]:
+    """Per region, the (viewer, owner) pairs that only repeat the viewer's claim on the whole
+    administering state; a region over half that state's area is itself what is claimed."""
+    countries = load_countries()
+    states = countries.dissolve("iso3")  # Indian Ocean Territories and Ashmore share AUS
+    views = dict(zip(countries["iso3"], countries["worldviews"]))
+    area = pd.Series(shapely.area(states.geometry.values), index=states.index)  # ratios only: degrees do
+    skips = []
+    for admin, region_area in zip(administrators, shapely.area(claims.geometry.values)):
+        state_views = views.get(admin, {})
+        small = admin in area.index and region_area < 0.5 * area[admin]
+        skips.append({(v, o) for v, o in state_views.items() if small and o != admin})
+    return skips
 
 
 def _sources(area: dict, note: Note, views: dict[str, str]) -> dict[str, list[str]]:

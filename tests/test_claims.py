@@ -139,8 +139,9 @@ def test_byte_order_marks_are_stripped(claims):
         ("Gilgit-Baltistan", "PAK", ["IND", "PAK"]),
         ("Azad Kashmir", "PAK", ["IND", "PAK"]),
         ("Jammu and Kashmir", "IND", ["IND", "PAK"]),
-        ("Aksai Chin", "CHN", ["CHN", "IND", "TWN"]),
-        ("Shaksam Valley", "CHN", ["CHN", "IND", "TWN"]),  # Pakistan ceded its claim
+        ("Aksai Chin", "CHN", ["CHN", "IND"]),
+        ("Shaksam Valley", "CHN", ["CHN", "IND"]),  # Pakistan ceded its claim
+        ("Arunachal Pradesh", "IND", ["CHN", "IND", "TWN"]),
         ("Siachen Glacier", "Siachen Glacier", ["IND", "PAK"]),
         ("Crimea", "RUS", ["RUS", "UKR"]),
         ("Transnistria", "Transnistria", ["MDA"]),
@@ -188,6 +189,24 @@ def test_byte_order_marks_are_stripped(claims):
 def test_regions(claims, region, administered_by, claimed_by):
     row = _region(claims, region)
     assert (row["administered_by"], row["claimed_by"]) == (administered_by, claimed_by)
+
+
+@pytest.mark.parametrize(
+    "region, viewer, owner",
+    [
+        ("Aksai Chin", "TWN", "TWN"),  # Taiwan's map shows all of China as the ROC
+        ("Shaksam Valley", "TWN", "TWN"),
+    ],
+)
+def test_a_claim_on_the_whole_state_is_not_a_claim_on_the_region(claims, region, viewer, owner):
+    row = _region(claims, region)
+    assert row["worldviews"][viewer] == owner  # the viewer's map is kept as it is
+    assert owner not in row["claimed_by"]
+
+
+def test_a_region_that_is_most_of_its_state_keeps_whole_state_claims(claims):
+    assert "SRB" in _region(claims, "Kosovo")["claimed_by"]
+    assert {"ADM0_A3_CN", "NOTE_BRK"} <= set(_region(claims, "Taiwan")["sources"]["CHN"])
 
 
 def test_western_sahara_appears_twice_with_opposite_notes(claims):
