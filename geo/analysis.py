@@ -54,6 +54,11 @@ def annotate(
     inside_region[hit] = np.where(first_region["km"].to_numpy() == 0, first_region["region"].to_numpy(), -1)
 
     country = site_countries(points, lat, radius, countries, sites.get("hint_country"))
+    # Off a small island, far from any country outline: the nearest touched region's administrator.
+    offshore = pd.isna(country).astype(bool)
+    region_admin = np.full(n, None, dtype=object)
+    region_admin[hit] = claims["administered_by"].to_numpy(object)[first_region["region"].to_numpy()]
+    country = np.where(offshore, region_admin, country)
     near_name, near_km = nearest(points, lat, claims.geometry.values)
 
     names = claims["region"].to_numpy(object)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .errors import InputError
 from .geocoders import Geocoder, Location, default_geocoder
+from .geocoders.names import country_code
 
 COLUMNS = [
     "name", "resolved_name", "source", "score", "ambiguous", "alternatives", "reference",
@@ -104,19 +105,21 @@ def _complete(table: pd.DataFrame, first: bool, geocoder: Geocoder | None) -> gp
     """Fill provenance for given coordinates and geocode the rows that have none."""
     if "radius_km" not in table:
         table["radius_km"] = np.nan
+    hints = table["hint"].where(table["hint"].notna() & (table["hint"] != ""), None)
+    iso3 = {h: country_code(h) for h in hints.dropna().unique()}  # an unknown country is bad input
     frame = pd.DataFrame({
         "name": table["name"].astype(str), "resolved_name": table["name"].astype(str),
         "source": "input", "score": 100.0, "ambiguous": False,
         "alternatives": [[] for _ in range(len(table))], "reference": "",
         "lat": table["lat"].astype(float), "lon": table["lon"].astype(float),
         "radius_km": table["radius_km"].fillna(DEFAULT_RADIUS_KM).astype(float),
-        "hint_country": table["hint"],
+        "hint_country": hints.map(iso3).astype(object).where(hints.notna(), None),
     }, index=table.index)
     todo = np.flatnonzero(table["lat"].isna().to_numpy())
     if len(todo):
         geocoder = geocoder or default_geocoder()
         for i in todo:
-            loc = geocoder.geocode(frame["name"].iat[i], country=frame["hint_country"].iat[i] or None, first=first)
+            loc = geocoder.geocode(frame["name"].iat[i], country=frame["hint_country"].iat[i], first=first)
             _fill(frame, i, loc, keep_radius=not np.isnan(table["radius_km"].iat[i]))
     return sites_frame(frame)
 

@@ -115,7 +115,7 @@ BAD_INPUTS = {
     "unknown place": (lambda tmp: ["check", "Xyzzyville"], "unknown place 'Xyzzyville'"),
     "ambiguous place": (lambda tmp: ["check", "Springfield"], "ambiguous place 'Springfield'"),
     "latitude 91": (lambda tmp: ["check", "Pole@91,10"], "latitude 91.0 is outside -90..90"),
-    "longitude 181": (lambda tmp: ["check", "181.5,181"], "longitude 181.0 is outside -180..180"),
+    "longitude 181": (lambda tmp: ["check", "45.5,181"], "longitude 181.0 is outside -180..180"),
     "broken geojson": (bad_geojson, "cannot read"),
     "not points": (lines_geojson, "must be a Point"),
     "bad csv number": (bad_csv, "lat 'north' is not a number"),
