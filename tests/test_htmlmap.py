@@ -1,0 +1,135 @@
+"""The HTML map as text: what it embeds, what it loads, and that user text stays text."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geo.codes import VIEWERS
+from geo.claims import load_claims
+from layers import htmlmap
+from layers.htmlmap import render_map, write_map
+
+XSS = "<img src=x onerror=alert(1)>"
+EVERYONE = list(VIEWERS.values())
+
+
+def site(name, lat, lon, status, regions, claimed, views, nearest, km, **extra) -> dict:
+    row = {"name": name, "resolved_name": name, "source": "curated", "score": 100.0, "ambiguous": False,
+           "lat": lat, "lon": lon, "radius_km": 5.0, "status": status, "regions": regions,
+           "administered_by": "PAK", "claimed_by": claimed, "country": "PAK", "worldviews": views,
+           "nearest_disputed": nearest, "nearest_disputed_km": km}
+    return row | extra
+
+
+def kashmir_sites() -> gpd.GeoDataFrame:
+    """Annotated sites as geo.analysis.annotate gives them: one in Gilgit-Baltistan, one near Azad
+    Kashmir with a hostile name, one undisputed."""
+    pakistan = dict.fromkeys(EVERYONE, "PAK")
+    table = pd.DataFrame([
+        site("Rattu", 35.15, 74.80, "inside", ["Gilgit-Baltistan"], ["IND", "PAK"],
+             pakistan | {"IND": "IND", "NPL": "IND", "RUS": "IND"}, "Gilgit-Baltistan", 0.0),
+        site(XSS, 34.0, 73.9, "near", ["Azad Kashmir"], ["IND", "PAK"], pakistan, "Azad Kashmir", 3.2,
+             resolved_name="</script><script>alert(2)</script>", source="input", radius_km=20.0),
+        site("Cherat", 33.82, 71.89, "undisputed", [], ["PAK"], pakistan, "Azad Kashmir", 160.2,
+             source="geonames", score=92.0, ambiguous=True),
+    ])
+    return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326")
+
+
+@pytest.fixture(scope="module")
+def regions() -> gpd.GeoDataFrame:
+    return load_claims()
+
+
+@pytest.fixture(scope="module")
+def page(regions) -> str:
+    return render_map(kashmir_sites(), regions, self_contained=True)
+
+
+def embedded(html: str) -> dict:
+    found = re.findall(r'<script type="application/json" id="[\w]+">(.*?)</script>', html, re.S)
+    assert len(found) == 1
+    return json.loads(found[0])
+
+
+class Tags(HTMLParser):
+    """Every element the browser would build from the page, with its attributes."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_user_text_is_data_not_markup(page):
+    assert XSS not in page and "</script><script>alert" not in page
+    assert not [t for t, _ in Tags(page).tags if t == "img"]
+    sites = embedded(page)["sites"]
+    assert sites["name"][1] == XSS
+    assert sites["resolved"][1] == "</script><script>alert(2)</script>"
+
+
+def test_self_contained_page_loads_nothing(page):
+    for tag, attrs in Tags(page).tags:
+        assert tag != "link"
+        for attr in ("src", "href"):
+            assert not re.match(r"\s*(https?:)?//", attrs.get(attr) or ""), (tag, attrs)
+    styles = re.findall(r"<style>(.*?)</style>", page, re.S)
+    urls = [u for css in styles for u in re.findall(r"url\(([^)]*)\)", css)]
+    assert urls and all(u.startswith(("data:", "#")) for u in urls)
+    assert 'version="1.9.3"' in page  # XStatic-Leaflet's build, inlined
+
+
+def test_online_page_takes_leaflet_from_its_cdn_only(regions):
+    html = render_map(kashmir_sites(), regions)
+    external = [a.get("src") or a.get("href") for _, a in Tags(html).tags
+                if re.match(r"https?://", a.get("src") or a.get("href") or "")]
+    assert sorted(external) == [f"{htmlmap.LEAFLET_CDN}/leaflet.css", f"{htmlmap.LEAFLET_CDN}/leaflet.js"]
+
+
+def test_layers_and_the_starting_basemap(page, regions):
+    for name in ("Natural Earth borders (offline)", "OpenStreetMap (online)", "Disputed regions", "Sites"):
+        assert json.dumps(name) in page
+    added = set(re.findall(r"(\w+)\.addTo\(map_\w+\)", page))
+    tiles = re.search(r"var (tile_layer_\w+) = L\.tileLayer", page)[1]
+    assert tiles not in added  # offline file: no tile requests until the reader asks for them
+    online = render_map(kashmir_sites(), regions)
+    online_tiles = re.search(r"var (tile_layer_\w+) = L\.tileLayer", online)[1]
+    assert online_tiles in set(re.findall(r"(\w+)\.addTo\(map_\w+\)", online))
+
+
+def test_viewers_are_the_worldview_keys_with_names(page):
+    data = embedded(page)
+    assert set(data["viewers"]) == set(EVERYONE)
+    assert {data["names"][c] for c in ("IND", "PAK", "CHN")} == {"India", "Pakistan", "China"}
+    assert data["sites"]["views"][0] == {"IND": "IND", "NPL": "IND", "RUS": "IND"}  # only departures
+    assert len(set(data["colors"].values())) == len(data["colors"])
+
+
+def test_regions_near_the_sites_unless_all_are_asked_for(page, regions):
+    near = {f["properties"]["name"] for f in embedded(page)["regions"]}
+    assert {"Gilgit-Baltistan", "Azad Kashmir", "Jammu and Kashmir"} <= near
+    assert "Western Sahara" not in near
+    everything = embedded(render_map(kashmir_sites(), regions, all_regions=True))["regions"]
+    assert len(everything) == len(regions)
+
+
+def test_write_map_replaces_the_file_whole(tmp_path, monkeypatch, regions):
+    monkeypatch.setattr(htmlmap, "load_claims", lambda: regions)
+    target = tmp_path / "map.html"
+    assert write_map(kashmir_sites(), target) == target
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    target.write_text("previous map", encoding="utf-8")
+    with pytest.raises(KeyError):
+        write_map(kashmir_sites().drop(columns="status"), target)
+    assert target.read_text(encoding="utf-8") == "previous map"
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
