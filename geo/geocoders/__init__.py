@@ -1,0 +1,14 @@
+"""The gazetteer: one small geopy-like interface over several sources of places by name.
+
+``default_geocoder()`` chains claimmap's curated sites, Natural Earth's disputed regions and GeoNames
+(and, opt-in, OpenStreetMap's Nominatim); each source is also usable on its own.
+"""
+
+from .base import Geocoder, Location
+from .chain import Chain, default_geocoder
+from .curated import Curated
+from .geonames import GeoNames
+from .nominatim import Nominatim
+from .regions import Regions
+
+__all__ = ["Chain", "Curated", "GeoNames", "Geocoder", "Location", "Nominatim", "Regions", "default_geocoder"]
