@@ -25,6 +25,8 @@ KM_PER_DEG = 110.574  # shortest degree (of latitude); turns km into a safe degr
 # that falls in the sea still belongs to the nearest country within this distance.
 COAST_TOLERANCE_KM = 25.0
 
+CHUNK = 50_000  # sites per pass: bounds the (site, polygon) pair arrays to a few hundred MB
+
 ANNOTATIONS = [
     "status", "disputed", "regions", "administered_by", "administered_by_name", "claimed_by",
     "claimed_by_names", "country", "country_name", "worldviews", "nearest_disputed",
@@ -37,29 +39,43 @@ def annotate(
     claims: gpd.GeoDataFrame | None = None,
     countries: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
-    """Add the claims columns (``ANNOTATIONS``) to a sites frame; see docs/CONTRACTS.md."""
+    """Add the claims columns (``ANNOTATIONS``) to a sites frame; see docs/CONTRACTS.md.
+
+    Sites go through in chunks of ``CHUNK`` so that memory stays bounded however many there are.
+    """
     claims = load_claims() if claims is None else claims
     countries = load_countries() if countries is None else countries
+    layers = Polygons(claims.geometry.values), Polygons(countries.geometry.values)
+    if len(sites) <= CHUNK:
+        return _annotate(sites, claims, countries, *layers)
+    parts = [_annotate(sites.iloc[i:i + CHUNK], claims, countries, *layers) for i in range(0, len(sites), CHUNK)]
+    return gpd.GeoDataFrame(pd.concat(parts), crs=sites.crs)
+
+
+def _annotate(
+    sites: gpd.GeoDataFrame, claims: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
+    regions_layer: Polygons, outlines: Polygons,
+) -> gpd.GeoDataFrame:
     points = np.asarray(sites.geometry.values)
     lat = shapely.get_y(points)
     radius = sites["radius_km"].to_numpy(float)
     n = len(points)
 
     # Disputed regions the site is in, or whose edge lies within its radius.
-    site_i, region_i, km = pairs_within(points, lat, radius, claims.geometry.values)
+    site_i, region_i, km = regions_layer.within(points, lat, radius)
     touched = pd.DataFrame({"site": site_i, "region": region_i, "km": km}).sort_values(["site", "km"])
     first_region = touched.drop_duplicates("site").set_index("site")
     inside_region = np.full(n, -1)
     hit = first_region.index.to_numpy()
     inside_region[hit] = np.where(first_region["km"].to_numpy() == 0, first_region["region"].to_numpy(), -1)
 
-    country = site_countries(points, lat, radius, countries, sites.get("hint_country"))
+    country = site_countries(points, lat, radius, countries, outlines, sites.get("hint_country"))
     # Off a small island, far from any country outline: the nearest touched region's administrator.
     offshore = pd.isna(country).astype(bool)
     region_admin = np.full(n, None, dtype=object)
     region_admin[hit] = claims["administered_by"].to_numpy(object)[first_region["region"].to_numpy()]
     country = np.where(offshore, region_admin, country)
-    near_name, near_km = nearest(points, lat, claims.geometry.values)
+    near_index, near_km = regions_layer.nearest(points, lat)
 
     names = claims["region"].to_numpy(object)
     sites_touched = touched["site"].to_numpy()
@@ -99,7 +115,7 @@ def annotate(
     out["country"] = de_facto
     out["country_name"] = _names(de_facto)
     out["worldviews"] = [w if isinstance(w, dict) else {} for w in worldviews]
-    out["nearest_disputed"] = near_name if len(claims) == 0 else names[near_name]
+    out["nearest_disputed"] = np.where(near_index >= 0, names[near_index] if len(names) else None, None)
     out["nearest_disputed_km"] = np.round(near_km, 3)
     return out
 
@@ -111,72 +127,88 @@ def touched_regions(annotated: gpd.GeoDataFrame, claims: gpd.GeoDataFrame | None
     return claims[claims["region"].isin(named)]
 
 
-def pairs_within(
-    points: np.ndarray, lat: np.ndarray, radius_km: np.ndarray, polygons: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(site, polygon, km) for every polygon that contains a site or lies within its radius."""
-    tree = shapely.STRtree(polygons)
-    site_i, poly_i = tree.query(points, predicate="dwithin", distance=_degrees(radius_km, lat))
-    km = geodesic_km(points[site_i], polygons[poly_i])
-    keep = km <= radius_km[site_i]
-    return site_i[keep], poly_i[keep], km[keep]
+class Polygons:
+    """A polygon layer prepared once, with its STRtree: every query below reuses both.
 
-
-def nearest(points: np.ndarray, lat: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of, and geodesic km to, the nearest polygon for each site.
-
-    The nearest polygon in degrees need not be the nearest on the ellipsoid (a degree of longitude
-    shrinks towards the poles), so every polygon within a bound that covers that stretch is measured.
+    Prepared polygons answer point-in-polygon and within-distance tests by index, so the tests cost
+    little even for 1:50m outlines of Russia or Canada.
     """
-    if len(polygons) == 0 or len(points) == 0:
-        return np.full(len(points), None, dtype=object), np.full(len(points), np.nan)
-    tree = shapely.STRtree(polygons)
-    (site_i, poly_i), deg = tree.query_nearest(points, return_distance=True, all_matches=False)
-    upper_km = geodesic_km(points[site_i], polygons[poly_i])
-    order = np.argsort(site_i)
-    bound = _degrees(upper_km[order], lat)
-    cand_site, cand_poly = tree.query(points, predicate="dwithin", distance=bound)
-    km = geodesic_km(points[cand_site], polygons[cand_poly])
-    best = pd.DataFrame({"site": cand_site, "poly": cand_poly, "km": km}).sort_values("km")
-    best = best.drop_duplicates("site").sort_values("site")
-    return best["poly"].to_numpy(), best["km"].to_numpy()
+
+    def __init__(self, geometries: np.ndarray) -> None:
+        self.geoms = np.asarray(geometries, dtype=object)
+        shapely.prepare(self.geoms)
+        self.tree = shapely.STRtree(self.geoms)
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+    def containing(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(site, polygon) pairs where the polygon covers the site."""
+        site_i, poly_i = self.tree.query(points)
+        hit = shapely.intersects(self.geoms[poly_i], points[site_i])
+        return site_i[hit], poly_i[hit]
+
+    def within(self, points: np.ndarray, lat: np.ndarray, km: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(site, polygon, geodesic km) for every polygon within ``km`` of each site (0 inside)."""
+        deg = _degrees(km, lat)
+        x, y = shapely.get_x(points), shapely.get_y(points)
+        site_i, poly_i = self.tree.query(shapely.box(x - deg, y - deg, x + deg, y + deg))
+        near = shapely.dwithin(self.geoms[poly_i], points[site_i], deg[site_i])
+        site_i, poly_i = site_i[near], poly_i[near]
+        dist = self.km(site_i, poly_i, points)
+        keep = dist <= km[site_i]
+        return site_i[keep], poly_i[keep], dist[keep]
+
+    def km(self, site_i: np.ndarray, poly_i: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """Geodesic km from each site to the nearest point of its paired polygon (0 inside)."""
+        polygons, pts = self.geoms[poly_i], points[site_i]
+        dist = np.zeros(len(site_i))
+        out = ~shapely.intersects(polygons, pts)
+        if out.any():
+            ends = shapely.get_coordinates(shapely.shortest_line(pts[out], polygons[out])).reshape(-1, 2, 2)
+            _, _, metres = GEOD.inv(ends[:, 0, 0], ends[:, 0, 1], ends[:, 1, 0], ends[:, 1, 1])
+            dist[out] = metres / 1000.0
+        return dist
+
+    def nearest(self, points: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Index of, and geodesic km to, the nearest polygon for each site.
+
+        The nearest polygon in degrees need not be the nearest on the ellipsoid (a degree of longitude
+        shrinks towards the poles), so every polygon within a bound that covers that stretch is measured.
+        """
+        if len(self) == 0 or len(points) == 0:
+            return np.full(len(points), -1), np.full(len(points), np.nan)
+        site_i, poly_i = self.tree.query_nearest(points, all_matches=False)
+        upper = np.empty(len(points))
+        upper[site_i] = self.km(site_i, poly_i, points)
+        site_i, poly_i, dist = self.within(points, lat, upper * 1.000001 + 1e-9)
+        best = pd.DataFrame({"site": site_i, "poly": poly_i, "km": dist}).sort_values(["site", "km"])
+        best = best.drop_duplicates("site")
+        return best["poly"].to_numpy(), best["km"].to_numpy()
 
 
 def site_countries(
-    points: np.ndarray,
-    lat: np.ndarray,
-    radius_km: np.ndarray,
-    countries: gpd.GeoDataFrame,
-    hint: pd.Series | None,
+    points: np.ndarray, lat: np.ndarray, radius_km: np.ndarray, countries: gpd.GeoDataFrame,
+    outlines: Polygons, hint: pd.Series | None,
 ) -> np.ndarray:
     """De facto country per site: the outline it is in, else the gazetteer's country, else the
     nearest outline within the site's radius or the coastal tolerance."""
-    polygons = countries.geometry.values
     iso3 = countries["iso3"].to_numpy(object)
-    reach = np.maximum(radius_km, COAST_TOLERANCE_KM)
-    site_i, poly_i, km = pairs_within(points, lat, reach, polygons)
-    best = pd.DataFrame({"site": site_i, "code": iso3[poly_i], "km": km}).sort_values(["site", "km"])
-    best = best.drop_duplicates("site")
     result = np.full(len(points), None, dtype=object)
-    nearby = best["site"].to_numpy()
-    result[nearby] = best["code"].to_numpy(object)
-    inside = np.zeros(len(points), bool)
-    inside[nearby] = best["km"].to_numpy() == 0
+    site_i, poly_i = outlines.containing(points)
+    result[site_i] = iso3[poly_i]
+    outside = np.flatnonzero(pd.isna(result))
     if hint is not None:
-        hints = hint.to_numpy(object)
-        use_hint = ~inside & pd.Series(hints).isin(set(iso3)).to_numpy()
-        result[use_hint] = hints[use_hint]
+        hints = hint.to_numpy(object)[outside]
+        known = pd.Series(hints).isin(set(iso3)).to_numpy()
+        result[outside[known]] = hints[known]
+        outside = outside[~known]
+    reach = np.maximum(radius_km[outside], COAST_TOLERANCE_KM)
+    site_i, poly_i, km = outlines.within(points[outside], lat[outside], reach)
+    best = pd.DataFrame({"site": outside[site_i], "code": iso3[poly_i], "km": km}).sort_values(["site", "km"])
+    best = best.drop_duplicates("site")
+    result[best["site"].to_numpy()] = best["code"].to_numpy(object)
     return result
-
-
-def geodesic_km(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
-    """Geodesic km from each point to the nearest point of the paired polygon (0 inside)."""
-    if len(points) == 0:
-        return np.zeros(0)
-    lines = shapely.shortest_line(points, polygons)
-    ends = shapely.get_coordinates(lines).reshape(-1, 2, 2)
-    _, _, metres = GEOD.inv(ends[:, 0, 0], ends[:, 0, 1], ends[:, 1, 0], ends[:, 1, 1])
-    return np.where(shapely.intersects(points, polygons), 0.0, metres / 1000.0)
 
 
 def _degrees(km: np.ndarray, lat: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.analysis import annotate, geodesic_km, nearest, touched_regions, GEOD
+from geo.analysis import GEOD, Polygons, annotate, touched_regions
 from geo.claims import load_claims
 from geo.sites import resolve, sites_frame
 
@@ -122,14 +122,16 @@ def test_geodesic_distance_matches_a_dense_brute_force():
     """Nearest-boundary distance agrees with geodesic distance to a densified boundary within 1 %."""
     claims = load_claims()
     points = shapely.points([[71.8833, 33.8167], [-51.0, 81.0], [10.0, 60.0], [100.0, 10.0]])
-    index, km = nearest(points, shapely.get_y(points), claims.geometry.values)
+    layer = Polygons(claims.geometry.values)
+    index, km = layer.nearest(points, shapely.get_y(points))
     for point, i, d in zip(points, index, km, strict=True):
         ring = shapely.segmentize(claims.geometry.iloc[i].boundary, 0.01)
         xy = shapely.get_coordinates(ring)
         _, _, metres = GEOD.inv(np.full(len(xy), point.x), np.full(len(xy), point.y), xy[:, 0], xy[:, 1])
         assert d == pytest.approx(metres.min() / 1000, rel=0.01)
     # and no other region is nearer than the one chosen
-    all_km = np.array([[geodesic_km(np.array([p]), np.array([g]))[0] for g in claims.geometry] for p in points])
+    every = np.arange(len(layer))
+    all_km = np.array([layer.km(np.zeros(len(layer), int), every, np.array([p])) for p in points])
     assert np.allclose(km, all_km.min(axis=1))
 
 
@@ -179,3 +181,17 @@ def test_touched_regions_are_the_claims_rows(founding):
     regions = touched_regions(founding)
     assert regions["region"].tolist() == ["Gilgit-Baltistan"]
     assert regions.iloc[0]["claimed_by"] == ["IND", "PAK"]
+
+
+def test_chunks_give_the_same_answer(monkeypatch):
+    import geo.analysis
+
+    rng = np.random.default_rng(3)
+    names = [f"p{i}@{a:.4f},{o:.4f}" for i, (a, o) in enumerate(zip(rng.uniform(25, 40, 30), rng.uniform(65, 85, 30)))]
+    sites = resolve(names)
+    whole = annotate(sites)
+    monkeypatch.setattr(geo.analysis, "CHUNK", 7)
+    chunked = annotate(sites)
+    assert chunked.index.tolist() == whole.index.tolist()
+    for column in ("status", "regions", "claimed_by", "country", "nearest_disputed", "nearest_disputed_km"):
+        assert chunked[column].tolist() == whole[column].tolist()
