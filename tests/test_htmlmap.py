@@ -2,44 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from html.parser import HTMLParser
 
 import geopandas as gpd
-import pandas as pd
 import pytest
 
-from geo.codes import VIEWERS
+from geo.analysis import annotate
 from geo.claims import load_claims
+from geo.codes import VIEWERS
+from geo.sites import resolve
 from layers import htmlmap
 from layers.htmlmap import render_map, write_map
 
 XSS = "<img src=x onerror=alert(1)>"
-EVERYONE = list(VIEWERS.values())
+SCRIPT = "</script><script>alert(2)</script>"
 
 
-def site(name, lat, lon, status, regions, claimed, views, nearest, km, **extra) -> dict:
-    row = {"name": name, "resolved_name": name, "source": "curated", "score": 100.0, "ambiguous": False,
-           "lat": lat, "lon": lon, "radius_km": 5.0, "status": status, "regions": regions,
-           "administered_by": "PAK", "claimed_by": claimed, "country": "PAK", "worldviews": views,
-           "nearest_disputed": nearest, "nearest_disputed_km": km}
-    return row | extra
-
-
+@functools.cache
 def kashmir_sites() -> gpd.GeoDataFrame:
-    """Annotated sites as geo.analysis.annotate gives them: one in Gilgit-Baltistan, one near Azad
-    Kashmir with a hostile name, one undisputed."""
-    pakistan = dict.fromkeys(EVERYONE, "PAK")
-    table = pd.DataFrame([
-        site("Rattu", 35.15, 74.80, "inside", ["Gilgit-Baltistan"], ["IND", "PAK"],
-             pakistan | {"IND": "IND", "NPL": "IND", "RUS": "IND"}, "Gilgit-Baltistan", 0.0),
-        site(XSS, 34.0, 73.9, "near", ["Azad Kashmir"], ["IND", "PAK"], pakistan, "Azad Kashmir", 3.2,
-             resolved_name="</script><script>alert(2)</script>", source="input", radius_km=20.0),
-        site("Cherat", 33.82, 71.89, "undisputed", [], ["PAK"], pakistan, "Azad Kashmir", 160.2,
-             source="geonames", score=92.0, ambiguous=True),
-    ])
-    return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326")
+    """The founding case through the real pipeline, plus two sites named to attack the page."""
+    return annotate(resolve(["Rattu", "Cherat", f"{XSS}@34.0,73.9", f"{SCRIPT}@33.9,73.6"]))
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +56,10 @@ class Tags(HTMLParser):
 
 
 def test_user_text_is_data_not_markup(page):
-    assert XSS not in page and "</script><script>alert" not in page
+    assert XSS not in page and SCRIPT not in page
     assert not [t for t, _ in Tags(page).tags if t == "img"]
     sites = embedded(page)["sites"]
-    assert sites["name"][1] == XSS
-    assert sites["resolved"][1] == "</script><script>alert(2)</script>"
+    assert sites["name"][2:] == sites["resolved"][2:] == [XSS, SCRIPT]
 
 
 def test_self_contained_page_loads_nothing(page):
@@ -109,7 +93,7 @@ def test_layers_and_the_starting_basemap(page, regions):
 
 def test_viewers_are_the_worldview_keys_with_names(page):
     data = embedded(page)
-    assert set(data["viewers"]) == set(EVERYONE)
+    assert set(data["viewers"]) == set(VIEWERS.values())
     assert {data["names"][c] for c in ("IND", "PAK", "CHN")} == {"India", "Pakistan", "China"}
     assert data["sites"]["views"][0] == {"IND": "IND", "NPL": "IND", "RUS": "IND"}  # only departures
     assert len(set(data["colors"].values())) == len(data["colors"])
