@@ -36,6 +36,9 @@ NEAR_DEGREES = 3.0  # regions within about 300 km of a site are drawn unless all
 REGION_TOLERANCE = 0.005  # degrees (~500 m): NE 1:10m detail that survives at regional zooms
 BASEMAP_TOLERANCE = 0.1  # degrees: borders for orientation, kept small enough for 10 000-site pages
 SITE_DECIMALS = 4  # ~10 m
+# Leaflet shows this as HTML; it holds no user text. Site names come from GeoNames (CC BY 4.0).
+ATTRIBUTION = ('Borders: <a href="https://www.naturalearthdata.com/">Natural Earth</a> | '
+               'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)')
 LEAFLET_CDN = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist"  # the version XStatic-Leaflet ships
 
 
@@ -164,6 +167,7 @@ def _page_data(sites: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> dict:
         "regions": region_features,
         "sites": site_data,
         "basemap": _basemap(),
+        "attribution": ATTRIBUTION,
     }
 
 

@@ -58,7 +58,7 @@
     var basemap = L.geoJSON(data.basemap, {
       renderer: L.canvas({pane: "cm-basemap"}), pane: "cm-basemap", interactive: false,
       style: {color: "#8c8c8c", weight: 0.8, fillColor: "#f3f0e8", fillOpacity: 1},
-      attribution: "Borders: Natural Earth",
+      attribution: data.attribution,
     });
 
     function regionStyle(f) {

@@ -71,6 +71,7 @@ def test_offline_map_as_a_reader_sees_it(browser, tmp_path):
     page.screenshot(path=ARTIFACTS / "map.png")
 
     assert page.evaluate(COUNT_MARKERS) == len(sites)
+    sync_api.expect(page.locator(".leaflet-control-attribution")).to_contain_text("GeoNames")
 
     # Gilgit-Baltistan is drawn: hovering inside it, away from the sites, names it.
     gilgit = regions.geometry[regions["region"] == "Gilgit-Baltistan"].iloc[0]
