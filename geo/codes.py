@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .data import fetch
+from .errors import InputError
 
 # NE worldview column suffix (``ADM0_A3_<XX>``) -> the viewer's ISO3. NE's "UN" and "WB" columns
 # are organisations, not countries, so they are not viewers.
@@ -50,20 +51,24 @@ _PLACEHOLDER = re.compile(r"[BC]\d\d")
 class _CountryInfo:
     names: dict[str, str]  # ISO3 -> English short name
     by_name: dict[str, str]  # normalised name -> ISO3
+    by_iso2: dict[str, str]  # ISO2 (GeoNames' and OSM's codes) -> ISO3
 
 
 @functools.cache
 def _country_info(path: Path) -> _CountryInfo:
     names: dict[str, str] = {}
+    by_iso2: dict[str, str] = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
             if line.startswith("#") or not line.strip():
                 continue
             fields = line.rstrip("\n").split("\t")
             names[fields[1]] = fields[4]
-    names.update(_SHORT_NAMES)
+            by_iso2[fields[0]] = fields[1]
     by_name = {_normalise(name): iso3 for iso3, name in names.items()} | _NAME_ALIASES
-    return _CountryInfo(names, by_name)
+    names.update(_SHORT_NAMES)
+    by_name |= {_normalise(name): iso3 for iso3, name in _SHORT_NAMES.items()}
+    return _CountryInfo(names, by_name, by_iso2)
 
 
 def _info() -> _CountryInfo:
@@ -84,6 +89,33 @@ def country_name(code: str) -> str:
 def iso3_from_name(name: str) -> str | None:
     """ISO3 of a country named in English as NE's notes name them, or None if unknown."""
     return _info().by_name.get(_normalise(name))
+
+
+def iso3_from_iso2(code: str) -> str | None:
+    return _info().by_iso2.get(code.upper())
+
+
+def iso2_from_iso3(code: str) -> str | None:
+    return next((two for two, three in _info().by_iso2.items() if three == code), None)
+
+
+def find_country(text: str, iso2: bool = True) -> str | None:
+    """ISO3 for a country as people write it: an English name, an ISO3 code, or (if ``iso2``) ISO2."""
+    text = text.strip()
+    upper = text.upper()
+    if len(upper) == 3 and upper in _info().names:
+        return upper
+    if iso2 and len(upper) == 2:
+        return iso3_from_iso2(upper)
+    return iso3_from_name(text)
+
+
+def country_code(text: str) -> str:
+    """ISO3 for a country hint (``CO``, ``COL``, ``Colombia``); an unknown country is bad input."""
+    code = find_country(text)
+    if code is None:
+        raise InputError(f"unknown country {text!r}: give an ISO2 or ISO3 code or an English country name")
+    return code
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ def cache_dir() -> Path:
 
 
 def _checked_folder(path: Path) -> Path:
-    path = path.expanduser()
+    path = path.expanduser().absolute()
     if not path.is_dir():
         raise DataError(f"data folder {path} does not exist or is not a folder")
     if not os.access(path, os.R_OK | os.X_OK):

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import InputError
 from .geocoders import Geocoder, Location, default_geocoder
-from .geocoders.names import country_code
+from .codes import country_code
 
 COLUMNS = [
     "name", "resolved_name", "source", "score", "ambiguous", "alternatives", "reference",

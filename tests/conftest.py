@@ -7,7 +7,8 @@ import pytest
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
-os.environ.setdefault("CLAIMMAP_DATA_DIR", str(SHARED_DATA))
+# Absolute, because the notebook's kernel runs in notebooks/, not where pytest was started.
+os.environ["CLAIMMAP_DATA_DIR"] = str(Path(os.environ.get("CLAIMMAP_DATA_DIR", SHARED_DATA)).resolve())
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,8 @@ from geopy.location import Location as GeopyLocation
 from geo import data
 from geo.errors import AmbiguousPlace, InputError, UnknownPlace
 from geo.geocoders import Chain, Curated, GeoNames, Location, Nominatim, Regions, default_geocoder
-from geo.geocoders.names import country_code, fold, fold_all, parse_query
+from geo.codes import country_code
+from geo.geocoders.names import fold, fold_all, parse_query
 from geo.geocoders.nominatim import USER_AGENT
 
 LABEL = re.compile(r"^.+ \(-?\d+\.\d\d, -?\d+\.\d\d\)$")  # "Name, Country (lat, lon)"

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import AmbiguousPlace, UnknownPlace
-from .names import country_name, parse_query
+from ..codes import country_name
+from .names import parse_query
 
 POOL = 50  # candidates weighed for ambiguity: enough to reach a big namesake ranked below small county seats
 DISTINCT_KM = 25.0  # farther apart than this, two candidates are different places, not two points of one

@@ -15,7 +15,8 @@ import pandas as pd
 
 from ..data import fetch, source
 from .base import Geocoder, Location
-from .names import NameIndex, countries
+from ..codes import iso3_from_iso2
+from .names import NameIndex
 
 # Administrative weight of a place, best first; other feature codes rank below all of these.
 FEATURE_RANK = ["PPLC", "PPLG", "PPLA", "PPLA2", "PPLA3", "PPLA4", "PPLA5", "PPL"]
@@ -90,7 +91,7 @@ def _load(files: tuple[tuple[Path, str], ...]) -> _Gazetteer:
     """Read and index once per set of files (about 3 s for cities500's 200,000 places)."""
     places = pd.concat([_read(path, member) for path, member in files], ignore_index=True)
     places = places.drop_duplicates("geonameid", ignore_index=True)  # a country dump repeats cities500
-    places["country"] = places["cc"].map(countries().iso3_by_iso2).astype(object)
+    places["country"] = places["cc"].map(iso3_from_iso2, na_action="ignore").astype(object)
     places["country"] = places["country"].where(places["country"].notna(), None)
     rank = {code: -i for i, code in enumerate(FEATURE_RANK)}
     places["rank"] = places["fcode"].map(rank).fillna(-len(FEATURE_RANK))

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from ..data import fetch
+from ..codes import country_code, find_country
 from ..errors import InputError
 
 EXACT = 100.0
@@ -105,46 +102,6 @@ def _rows(groups: tuple[np.ndarray, np.ndarray], code: int) -> np.ndarray:
     return rows[bounds[code]:bounds[code + 1]]
 
 
-@dataclass(frozen=True)
-class Countries:
-    """GeoNames' country table: GeoNames says ISO2, claimmap speaks ISO3, people type names."""
-
-    iso3_by_iso2: dict[str, str]
-    name_by_iso3: dict[str, str]
-    iso3_by_key: dict[str, str]  # folded English name and lower-case ISO3 -> ISO3
-
-    def iso2(self, iso3: str) -> str:
-        return next(two for two, three in self.iso3_by_iso2.items() if three == iso3)
-
-
-def countries() -> Countries:
-    return _countries(fetch("country_info"))
-
-
-@functools.cache
-def _countries(path: Path) -> Countries:
-    rows = [
-        line.split("\t")
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    iso3_by_key = {fold(row[4]): row[1] for row in rows} | {row[1].lower(): row[1] for row in rows}
-    return Countries({row[0]: row[1] for row in rows}, {row[1]: row[4] for row in rows}, iso3_by_key)
-
-
-def country_code(text: str) -> str:
-    """ISO3 for a hint given as ISO2, ISO3 or an English name (``CO``, ``COL``, ``Colombia``)."""
-    table = countries()
-    code = table.iso3_by_iso2.get(text.strip().upper()) or table.iso3_by_key.get(fold(text))
-    if code is None:
-        raise InputError(f"unknown country {text!r}: give an ISO2 or ISO3 code or an English country name")
-    return code
-
-
-def country_name(iso3: str | None) -> str | None:
-    return None if iso3 is None else countries().name_by_iso3.get(iso3, iso3)
-
-
 def parse_query(query: str, country: str | None = None) -> tuple[str, str | None]:
     """Split "Name, Country" and resolve the hint to ISO3; a country given both ways must agree.
 
@@ -154,7 +111,7 @@ def parse_query(query: str, country: str | None = None) -> tuple[str, str | None
     name, named = query.strip(), None
     if "," in name:
         head, tail = (part.strip() for part in name.rsplit(",", 1))
-        found = countries().iso3_by_key.get(fold(tail))
+        found = find_country(tail, iso2=False)
         if head and found:
             name, named = head, found
     hint = country_code(country) if country else None

@@ -17,7 +17,8 @@ from rapidfuzz import fuzz
 
 from ..data import cache_dir
 from .base import Geocoder, Location, haversine_km
-from .names import countries, fold
+from ..codes import iso2_from_iso3, iso3_from_iso2
+from .names import fold
 
 # Nominatim's usage policy asks for an application-identifying User-Agent.
 USER_AGENT = f"claimmap/{version('claimmap')} (territorial-claims checker; python-geopy)"
@@ -45,7 +46,7 @@ class Nominatim(Geocoder):
         self._cache_path = cache_path or cache_dir() / "nominatim.json"
 
     def _lookup(self, name: str, country: str | None, limit: int) -> list[Location]:
-        iso2 = countries().iso2(country) if country else None
+        iso2 = iso2_from_iso3(country) if country else None
         key = f"{fold(name)}|{iso2 or ''}"
         cache = self._read_cache()
         if key not in cache:
@@ -71,7 +72,7 @@ class Nominatim(Geocoder):
         code = raw.get("address", {}).get("country_code", "").upper()
         return Location(
             name=resolved, lat=float(raw["lat"]), lon=float(raw["lon"]),
-            country=countries().iso3_by_iso2.get(code), source=self.source,
+            country=iso3_from_iso2(code) if code else None, source=self.source,
             score=fuzz.ratio(fold(query), fold(resolved)),
             radius_km=haversine_km(south, west, north, east) / 2,  # half the diagonal of OSM's bounding box
             kind=f"{raw['class']}:{raw['type']}", reference=f"osm:{raw['osm_type']}/{raw['osm_id']}",
