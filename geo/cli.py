@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 from . import data
@@ -48,8 +49,18 @@ def _map_options(parser: argparse.ArgumentParser) -> None:
                         help="inline every script and style: one HTML file that needs no network")
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"claimmap: warning: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning  # e.g. Nominatim unreachable: the run goes on offline
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.data_dir is not None:
             data.set_data_dir(args.data_dir)

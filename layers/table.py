@@ -18,6 +18,10 @@ def named(code: str | None) -> str:
     return name if name == code else f"{name} ({code})"
 
 
+def _km(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
 def format_report(annotated: gpd.GeoDataFrame) -> str:
     lines = []
     for row in annotated.head(MAX_SITES).itertuples(index=False):
@@ -25,13 +29,13 @@ def format_report(annotated: gpd.GeoDataFrame) -> str:
         lon = f"{abs(row.lon):.4f}°{'E' if row.lon >= 0 else 'W'}"
         origin = row.source if row.resolved_name == row.name else f"{row.source}: {row.resolved_name}"
         flag = ", AMBIGUOUS: best of several" if row.ambiguous else ""
-        lines.append(f"{row.name}  {lat} {lon}  ±{row.radius_km:g} km  [{origin}, score {row.score:.0f}{flag}]")
+        lines.append(f"{row.name}  {lat} {lon}  ±{_km(row.radius_km)} km  [{origin}, score {row.score:.0f}{flag}]")
         claimed = ", ".join(named(c) for c in row.claimed_by)
         if row.status == "inside":
             lines.append(f"  inside {', '.join(row.regions)}: administered by {named(row.administered_by)}; "
                          f"claimed by {claimed}")
         elif row.status == "near":
-            lines.append(f"  in {named(row.country)}, within {row.radius_km:g} km of {', '.join(row.regions)}; "
+            lines.append(f"  in {named(row.country)}, within {_km(row.radius_km)} km of {', '.join(row.regions)}; "
                          f"claims touched: {claimed}")
         else:
             near = "" if np.isnan(row.nearest_disputed_km) else (

@@ -149,3 +149,20 @@ def test_unwritable_output_is_one_line(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 2
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_warnings_reach_the_user_as_one_line(monkeypatch, capsys):
+    """An online geocoder that fails falls back offline; the user sees one warning line, not a trace."""
+    import warnings as w
+
+    import geo.check
+
+    def failing_check(*args, **kwargs):
+        w.warn("Nominatim failed for 'Rattu' (timed out); using offline sources only", stacklevel=2)
+        return real_check(*args, **kwargs)
+
+    real_check = geo.check.check
+    monkeypatch.setattr(geo.check, "check", failing_check)
+    assert main(["check", "Cherat", "--online"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["claimmap: warning: Nominatim failed for 'Rattu' (timed out); using offline sources only"]
