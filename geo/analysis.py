@@ -25,6 +25,8 @@ KM_PER_DEG = 110.574  # shortest degree (of latitude); turns km into a safe degr
 # that falls in the sea still belongs to the nearest country within this distance.
 COAST_TOLERANCE_KM = 25.0
 
+BAND_DEG = 2.0  # latitude bands for the nearest-region search: within one, cos(lat) varies < 2 % to 60°
+
 CHUNK = 50_000  # sites per pass: bounds the (site, polygon) pair arrays to a few hundred MB
 
 ANNOTATIONS = [
@@ -138,6 +140,7 @@ class Polygons:
         self.geoms = np.asarray(geometries, dtype=object)
         shapely.prepare(self.geoms)
         self.tree = shapely.STRtree(self.geoms)
+        self._bands: dict[int, tuple[float, np.ndarray, shapely.STRtree]] = {}
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -173,18 +176,44 @@ class Polygons:
     def nearest(self, points: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Index of, and geodesic km to, the nearest polygon for each site.
 
-        The nearest polygon in degrees need not be the nearest on the ellipsoid (a degree of longitude
-        shrinks towards the poles), so every polygon within a bound that covers that stretch is measured.
+        Searched band by band of latitude, in a copy of the layer whose longitudes are scaled by the
+        band's cosine, where degrees are nearly isotropic. The polygon nearest there gives an upper bound
+        U; a geodesic of length D <= U never goes poleward of |lat| + U/110.574 km, so along it
+        D >= 110.574 km x min(1, cos(that latitude) / band cosine) x scaled distance, and only polygons
+        that bound admits are measured on the ellipsoid.
         """
-        if len(self) == 0 or len(points) == 0:
-            return np.full(len(points), -1), np.full(len(points), np.nan)
-        site_i, poly_i = self.tree.query_nearest(points, all_matches=False)
-        upper = np.empty(len(points))
-        upper[site_i] = self.km(site_i, poly_i, points)
-        site_i, poly_i, dist = self.within(points, lat, upper * 1.000001 + 1e-9)
-        best = pd.DataFrame({"site": site_i, "poly": poly_i, "km": dist}).sort_values(["site", "km"])
-        best = best.drop_duplicates("site")
-        return best["poly"].to_numpy(), best["km"].to_numpy()
+        index, dist = np.full(len(points), -1), np.full(len(points), np.nan)
+        if len(self) == 0:
+            return index, dist
+        band = np.clip(((lat + 90) // BAND_DEG).astype(int), 0, int(180 // BAND_DEG) - 1)
+        for b in np.unique(band):  # at most 90 bands, however many sites
+            sites = np.flatnonzero(band == b)
+            scale, geoms, tree = self._band(b)
+            scaled = shapely.points(shapely.get_x(points[sites]) * scale, lat[sites])
+            site_i, poly_i = tree.query_nearest(scaled, all_matches=False)
+            upper = np.empty(len(sites))
+            upper[site_i] = self.km(sites[site_i], poly_i, points)
+            reach = np.radians(np.minimum(np.abs(lat[sites]) + upper / KM_PER_DEG, 89.9))
+            bound = upper / (KM_PER_DEG * np.minimum(1.0, np.cos(reach) / scale)) * 1.000001 + 1e-9
+            x, y = shapely.get_x(scaled), shapely.get_y(scaled)
+            site_i, poly_i = tree.query(shapely.box(x - bound, y - bound, x + bound, y + bound))
+            near = shapely.dwithin(geoms[poly_i], scaled[site_i], bound[site_i])
+            site_i, poly_i = site_i[near], poly_i[near]
+            km = self.km(sites[site_i], poly_i, points)
+            best = pd.DataFrame({"site": site_i, "poly": poly_i, "km": km}).sort_values(["site", "km"])
+            best = best.drop_duplicates("site")
+            index[sites[best["site"]]] = best["poly"].to_numpy()
+            dist[sites[best["site"]]] = best["km"].to_numpy()
+        return index, dist
+
+    def _band(self, band: int) -> tuple[float, np.ndarray, shapely.STRtree]:
+        """The layer with longitudes scaled by the cosine of this latitude band's middle."""
+        if band not in self._bands:
+            scale = float(np.cos(np.radians(-90 + (band + 0.5) * BAND_DEG)))
+            geoms = shapely.transform(self.geoms, lambda xy: xy * [scale, 1.0])
+            shapely.prepare(geoms)
+            self._bands[band] = scale, geoms, shapely.STRtree(geoms)
+        return self._bands[band]
 
 
 def site_countries(
