@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from .analysis import annotate
 from .geocoders import default_geocoder
@@ -30,6 +31,6 @@ def check(
     if names or not frames:
         frames.append(resolve(names, country=country, first=first, geocoder=geocoder))
     sites = frames[0] if len(frames) == 1 else gpd.GeoDataFrame(
-        gpd.pd.concat(frames, ignore_index=True), crs=frames[0].crs
+        pd.concat(frames, ignore_index=True), crs=frames[0].crs
     )
     return annotate(sites)

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.codes import country_name
 from geo.data import ATTRIBUTION, SOURCES
 
 COORD_DECIMALS = 6  # ~0.1 m, as RFC 7946 recommends
@@ -113,8 +114,6 @@ def write_sites_csv(annotated: gpd.GeoDataFrame, path: str | Path) -> Path:
 
 def _clean(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Regions' names of claimants travel with their codes, as every human-facing output must."""
-    from geo.codes import country_name
-
     frame = frame.copy()
     if "administered_by" in frame and "administered_by_name" not in frame:
         frame["administered_by_name"] = frame["administered_by"].map(country_name)
