@@ -21,6 +21,8 @@ from geo.claims import load_claims
 from geo.sites import sites_frame
 from layers.htmlmap import render_map
 
+from bench_analysis import random_sites  # this folder is on sys.path when run as a script
+
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 READY = """n => {
@@ -33,17 +35,11 @@ READY = """n => {
 }"""
 
 
-def random_sites(n: int, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    kashmir = n // 5
-    lat = np.r_[rng.uniform(-55, 70, n - kashmir), rng.uniform(32, 37, kashmir)]
-    lon = np.r_[rng.uniform(-180, 180, n - kashmir), rng.uniform(72, 80, kashmir)]
+def map_sites(n: int, seed: int = 0) -> pd.DataFrame:
+    """bench_analysis' sites, with names of a realistic length and a mix of radii."""
     names = [f"event {i} reported near a checkpoint" for i in range(n)]
-    return pd.DataFrame({
-        "name": names, "resolved_name": names, "source": "input", "score": 100.0, "ambiguous": False,
-        "alternatives": [[]] * n, "reference": "", "lat": lat, "lon": lon,
-        "radius_km": rng.choice([1.0, 5.0, 25.0], n), "hint_country": None,
-    })
+    radius = np.random.default_rng(seed).choice([1.0, 5.0, 25.0], n)
+    return random_sites(n, seed).assign(name=names, resolved_name=names, radius_km=radius)
 
 
 def main(sizes: list[int]) -> None:
@@ -51,7 +47,7 @@ def main(sizes: list[int]) -> None:
     with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for n in sizes:
-            sites = annotate(sites_frame(random_sites(n)))
+            sites = annotate(sites_frame(map_sites(n)))
             t = time.perf_counter()
             html = render_map(sites, claims, self_contained=True)
             rendered = time.perf_counter() - t

@@ -12,13 +12,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Geod
 
 from .claims import load_claims
 from .codes import country_name
 from .countries import load_countries
+from .geodesy import geodesic_km
 
-GEOD = Geod(ellps="WGS84")
 KM_PER_DEG = 110.574  # shortest degree (of latitude); turns km into a safe degree search radius
 
 # The 1:50m country outlines are generalised by up to several km; a site on a small island or a coast
@@ -66,16 +65,15 @@ def _annotate(
     # Disputed regions the site is in, or whose edge lies within its radius.
     site_i, region_i, km = regions_layer.within(points, lat, radius)
     touched = pd.DataFrame({"site": site_i, "region": region_i, "km": km}).sort_values(["site", "km"])
-    first_region = touched.drop_duplicates("site").set_index("site")
+    hit, first_region, first_km = _closest(site_i, region_i, km)
     inside_region = np.full(n, -1)
-    hit = first_region.index.to_numpy()
-    inside_region[hit] = np.where(first_region["km"].to_numpy() == 0, first_region["region"].to_numpy(), -1)
+    inside_region[hit] = np.where(first_km == 0, first_region, -1)
 
     country = site_countries(points, lat, radius, countries, outlines, sites.get("hint_country"))
     # Off a small island, far from any country outline: the nearest touched region's administrator.
     offshore = pd.isna(country).astype(bool)
     region_admin = np.full(n, None, dtype=object)
-    region_admin[hit] = claims["administered_by"].to_numpy(object)[first_region["region"].to_numpy()]
+    region_admin[hit] = claims["administered_by"].to_numpy(object)[first_region]
     country = np.where(offshore, region_admin, country)
     near_index, near_km = regions_layer.nearest(points, lat)
 
@@ -105,7 +103,9 @@ def _annotate(
     admin_is_state = pd.Series(administered).isin(country_worldviews).to_numpy()
     de_facto = np.where(in_region & admin_is_state, administered, country)
 
-    status = np.where(in_region, "inside", np.where(_lengths(regions) > 0, "near", "undisputed"))
+    near_region = np.zeros(n, bool)
+    near_region[hit] = True
+    status = np.where(in_region, "inside", np.where(near_region, "near", "undisputed"))
     out = sites.copy()
     out["status"] = status
     out["disputed"] = status != "undisputed"
@@ -169,8 +169,7 @@ class Polygons:
         out = ~shapely.intersects(polygons, pts)
         if out.any():
             ends = shapely.get_coordinates(shapely.shortest_line(pts[out], polygons[out])).reshape(-1, 2, 2)
-            _, _, metres = GEOD.inv(ends[:, 0, 0], ends[:, 0, 1], ends[:, 1, 0], ends[:, 1, 1])
-            dist[out] = metres / 1000.0
+            dist[out] = geodesic_km(ends[:, 0, 0], ends[:, 0, 1], ends[:, 1, 0], ends[:, 1, 1])
         return dist
 
     def nearest(self, points: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -199,11 +198,8 @@ class Polygons:
             site_i, poly_i = tree.query(shapely.box(x - bound, y - bound, x + bound, y + bound))
             near = shapely.dwithin(geoms[poly_i], scaled[site_i], bound[site_i])
             site_i, poly_i = site_i[near], poly_i[near]
-            km = self.km(sites[site_i], poly_i, points)
-            best = pd.DataFrame({"site": site_i, "poly": poly_i, "km": km}).sort_values(["site", "km"])
-            best = best.drop_duplicates("site")
-            index[sites[best["site"]]] = best["poly"].to_numpy()
-            dist[sites[best["site"]]] = best["km"].to_numpy()
+            found, closest, km = _closest(site_i, poly_i, self.km(sites[site_i], poly_i, points))
+            index[sites[found]], dist[sites[found]] = closest, km
         return index, dist
 
     def _band(self, band: int) -> tuple[float, np.ndarray, shapely.STRtree]:
@@ -233,10 +229,8 @@ def site_countries(
         result[outside[known]] = hints[known]
         outside = outside[~known]
     reach = np.maximum(radius_km[outside], COAST_TOLERANCE_KM)
-    site_i, poly_i, km = outlines.within(points[outside], lat[outside], reach)
-    best = pd.DataFrame({"site": outside[site_i], "code": iso3[poly_i], "km": km}).sort_values(["site", "km"])
-    best = best.drop_duplicates("site")
-    result[best["site"].to_numpy()] = best["code"].to_numpy(object)
+    found, closest, _ = _closest(*outlines.within(points[outside], lat[outside], reach))
+    result[outside[found]] = iso3[closest]
     return result
 
 
@@ -246,21 +240,28 @@ def _degrees(km: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return km / (KM_PER_DEG * cos) * 1.01 + 1e-9
 
 
+def _closest(site_i: np.ndarray, poly_i: np.ndarray, km: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Of (site, polygon, km) pairs, the closest polygon per site: (sites, polygons, km), by site."""
+    order = np.lexsort((km, site_i))
+    site_i, poly_i, km = site_i[order], poly_i[order], km[order]
+    first = np.r_[True, site_i[1:] != site_i[:-1]] if len(site_i) else np.zeros(0, bool)
+    return site_i[first], poly_i[first], km[first]
+
+
 def _per_site(n: int, keys: np.ndarray, values: np.ndarray, default: np.ndarray | None) -> list[list]:
     """Per-site lists from (site, value) pairs sorted by site; sites without pairs get
-    ``[default[i]]`` (or ``[]``), built without a Python loop over them."""
+    ``[default[i]]`` (or ``[]``). Grouping and defaults are vectorised; only the final lists, which
+    the output needs as Python objects, are made one per site."""
     if default is None:
         out = pd.Series([()] * n, dtype=object)
     else:
-        out = pd.Series(default, dtype=object).map(lambda code: () if pd.isna(code) else (code,), na_action=None)
+        codes = pd.Series(default, dtype=object)
+        out = codes.map({code: (code,) for code in codes.dropna().unique()}).astype(object)
+        out[out.isna()] = [()] * int(out.isna().sum())
     if len(keys):
         grouped = pd.Series(values, index=keys).groupby(level=0, sort=False).agg(tuple)
         out.iloc[grouped.index.to_numpy()] = grouped.to_numpy()
     return [list(t) for t in out]
-
-
-def _lengths(lists: list[list]) -> np.ndarray:
-    return np.fromiter(map(len, lists), dtype=int, count=len(lists))
 
 
 def _name_lists(code_lists: list[list]) -> list[list]:

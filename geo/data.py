@@ -49,6 +49,9 @@ class Source:
     def is_zip(self) -> bool:
         return self.url.endswith(".zip")
 
+    def cache_path(self) -> Path:
+        return cache_dir() / self.folder / Path(self.url).name
+
     def offline_candidates(self, root: Path) -> list[Path]:
         """Paths that hold this source in a data folder, extracted forms first."""
         base = root / self.folder
@@ -196,7 +199,7 @@ def sha256_of(path: Path) -> str:
 
 
 def _cached(src: Source) -> Path:
-    target = cache_dir() / src.folder / Path(src.url).name
+    target = src.cache_path()
     if not target.is_file():
         _download(src, target)
     _verify(src, target)
@@ -241,7 +244,7 @@ def describe() -> list[dict[str, str]]:
             row["path"] = str(found[0]) if found else "missing"
             row["origin"] = "data folder"
         else:
-            target = cache_dir() / src.folder / Path(src.url).name
+            target = src.cache_path()
             row["path"] = str(target) if target.is_file() else "not downloaded yet"
             row["origin"] = "cache"
             meta = provenance_path(target)

@@ -90,11 +90,11 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, properties: list[st
 
 
 def write_sites_geojson(annotated: gpd.GeoDataFrame, path: str | Path) -> Path:
-    return write_geojson(_clean(annotated), path, SITE_PROPERTIES, "sites")
+    return write_geojson(_with_names(annotated), path, SITE_PROPERTIES, "sites")
 
 
 def write_regions_geojson(regions: gpd.GeoDataFrame, path: str | Path) -> Path:
-    return write_geojson(_clean(regions), path, REGION_PROPERTIES, "regions")
+    return write_geojson(_with_names(regions), path, REGION_PROPERTIES, "regions")
 
 
 def write_sites_csv(annotated: gpd.GeoDataFrame, path: str | Path) -> Path:
@@ -112,7 +112,7 @@ def write_sites_csv(annotated: gpd.GeoDataFrame, path: str | Path) -> Path:
     return path
 
 
-def _clean(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _with_names(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Regions' names of claimants travel with their codes, as every human-facing output must."""
     frame = frame.copy()
     if "administered_by" in frame and "administered_by_name" not in frame:

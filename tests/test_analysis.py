@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.analysis import GEOD, Polygons, annotate, touched_regions
+from geo.analysis import Polygons, annotate, touched_regions
+from geo.geodesy import GEOD
 from geo.claims import load_claims
 from geo.sites import resolve, sites_frame
 

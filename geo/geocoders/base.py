@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from ..errors import AmbiguousPlace, UnknownPlace
 from ..codes import country_name
+from ..geodesy import geodesic_km
 from .names import parse_query
 
 POOL = 50  # candidates weighed for ambiguity: enough to reach a big namesake ranked below small county seats
 DISTINCT_KM = 25.0  # farther apart than this, two candidates are different places, not two points of one
 SCORE_MARGIN = 5.0  # a candidate this close to the best match's score competes with it
 MAX_ALTERNATIVES = 5
-EARTH_RADIUS_KM = 6371.0
 
 
 @dataclass(frozen=True)
@@ -92,11 +90,5 @@ class Geocoder:
         return rivals[:MAX_ALTERNATIVES]
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    lat1, lon1, lat2, lon2 = np.radians([lat1, lon1, lat2, lon2])
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return float(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h)))
-
-
 def distance_km(a: Location, b: Location) -> float:
-    return haversine_km(a.lat, a.lon, b.lat, b.lon)
+    return float(geodesic_km(a.lon, a.lat, b.lon, b.lat))

@@ -8,7 +8,7 @@ from importlib import resources
 import pandas as pd
 
 from .base import Geocoder, Location
-from .names import NameIndex
+from .names import NameIndex, ranked
 
 
 class Curated(Geocoder):
@@ -18,12 +18,7 @@ class Curated(Geocoder):
     source = "curated"
 
     def _lookup(self, name: str, country: str | None, limit: int) -> list[Location]:
-        sites, index = _table()
-        scores = index.match(name)
-        found = sites.iloc[scores.index].assign(score=scores.to_numpy())
-        if country:
-            found = found[found["country"] == country]
-        found = found.sort_values("score", ascending=False, kind="stable").head(limit)
+        found = ranked(*_table(), name, limit, ["score"], country)
         return [
             Location(
                 name=row.name, lat=row.lat, lon=row.lon, country=row.country, source=self.source,

@@ -16,7 +16,7 @@ import pandas as pd
 from ..data import fetch, source
 from .base import Geocoder, Location
 from ..codes import iso3_from_iso2
-from .names import NameIndex
+from .names import NameIndex, ranked
 
 # Administrative weight of a place, best first; other feature codes rank below all of these.
 FEATURE_RANK = ["PPLC", "PPLG", "PPLA", "PPLA2", "PPLA3", "PPLA4", "PPLA5", "PPL"]
@@ -56,11 +56,8 @@ class GeoNames(Geocoder):
         return _load(tuple((fetch(key), source(key).member) for key in self._keys))
 
     def _lookup(self, name: str, country: str | None, limit: int) -> list[Location]:
-        scores = self._gazetteer.names.match(name)
-        found = self._gazetteer.places.iloc[scores.index].assign(score=scores.to_numpy())
-        if country:
-            found = found[found["country"] == country]
-        found = found.sort_values(["score", "rank", "population"], ascending=False, kind="stable").head(limit)
+        places, index = self._gazetteer.places, self._gazetteer.names
+        found = ranked(places, index, name, limit, ["score", "rank", "population"], country)
         return [
             Location(
                 name=row.name, lat=row.lat, lon=row.lon, country=row.country, source=self.source,

@@ -91,6 +91,17 @@ class NameIndex:
         return [str(self._display[self._choice_codes[i]]) for _, _, i in hits]
 
 
+def ranked(
+    table: pd.DataFrame, index: NameIndex, name: str, limit: int, order: list[str], country: str | None = None
+) -> pd.DataFrame:
+    """Rows of ``table`` whose names match ``name``, with their ``score``, best first by ``order``."""
+    scores = index.match(name)
+    found = table.iloc[scores.index].assign(score=scores.to_numpy())
+    if country:
+        found = found[found["country"] == country]
+    return found.sort_values(order, ascending=False, kind="stable").head(limit)
+
+
 def _grouped(codes: np.ndarray, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows sorted by key code, and where each code's run starts: code ``c`` owns ``rows[b[c]:b[c + 1]]``."""
     order = np.argsort(codes, kind="stable")

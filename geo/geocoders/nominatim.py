@@ -16,7 +16,8 @@ from geopy.geocoders import Nominatim as NominatimService
 from rapidfuzz import fuzz
 
 from ..data import cache_dir
-from .base import Geocoder, Location, haversine_km
+from ..geodesy import geodesic_km
+from .base import Geocoder, Location
 from ..codes import iso2_from_iso3, iso3_from_iso2
 from .names import fold
 
@@ -74,7 +75,7 @@ class Nominatim(Geocoder):
             name=resolved, lat=float(raw["lat"]), lon=float(raw["lon"]),
             country=iso3_from_iso2(code) if code else None, source=self.source,
             score=fuzz.ratio(fold(query), fold(resolved)),
-            radius_km=haversine_km(south, west, north, east) / 2,  # half the diagonal of OSM's bounding box
+            radius_km=float(geodesic_km(west, south, east, north)) / 2,  # half the diagonal of OSM's bounding box
             kind=f"{raw['class']}:{raw['type']}", reference=f"osm:{raw['osm_type']}/{raw['osm_id']}",
         )
 

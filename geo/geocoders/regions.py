@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..data import fetch, source
 from .base import Geocoder, Location
-from .names import NameIndex
+from .names import NameIndex, ranked
 
 LAYER = source("disputed_areas").stem
 
@@ -34,10 +34,7 @@ class Regions(Geocoder):
         return _regions(fetch("disputed_areas"))
 
     def _lookup(self, name: str, country: str | None, limit: int) -> list[Location]:
-        regions, index = self._table
-        scores = index.match(name)
-        found = regions.iloc[scores.index].assign(score=scores.to_numpy())
-        found = found.sort_values("score", ascending=False, kind="stable").head(limit)
+        found = ranked(*self._table, name, limit, ["score"])  # no country filter: see the class
         return [
             Location(
                 name=row.region, lat=row.lat, lon=row.lon, country=None, source=self.source,
