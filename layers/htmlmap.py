@@ -63,7 +63,7 @@ def render_map(
     head = m.get_root().header
     head.add_child(Element("<title>claimmap</title>"))
     for element in _assets(self_contained):
-        head.add_child(Element(element))
+        head.add_child(_Raw(element))
 
     claims = _Claims(_script_json(data))
     m.add_child(claims)
@@ -106,13 +106,25 @@ def near_regions(regions: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> gpd.GeoD
     return regions[keep | touched.to_numpy()]
 
 
+class _Raw(Element):
+    """Markup that is final: emitted as it is, never parsed as template source.
+
+    branca wraps a macro's output in ``Element(output)``, which renders it again as a Jinja template;
+    user text (site names) in it would run as template code. Everything built from data goes through here.
+    """
+
+    def __init__(self, markup: str):
+        super().__init__()
+        self.markup = markup
+
+    def render(self, **kwargs) -> str:
+        return self.markup
+
+
 class _Claims(MacroElement):
     """The embedded data and the call that draws it; the layers below are views on its result."""
 
     _template = Template("""
-        {% macro html(this, kwargs) %}
-        <script type="application/json" id="{{ this.get_name() }}_data">{{ this.data }}</script>
-        {% endmacro %}
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = claimmap.init({{ this._parent.get_name() }},
             JSON.parse(document.getElementById("{{ this.get_name() }}_data").textContent));
@@ -123,6 +135,11 @@ class _Claims(MacroElement):
         super().__init__()
         self._name = "Claims"
         self.data = data
+
+    def render(self, **kwargs) -> None:
+        data = f'<script type="application/json" id="{self.get_name()}_data">{self.data}</script>'
+        self.get_root().html.add_child(_Raw(data), name=f"{self.get_name()}_data")
+        super().render(**kwargs)
 
 
 class _View(Layer):

@@ -117,3 +117,25 @@ def test_write_map_replaces_the_file_whole(tmp_path, monkeypatch, regions):
         write_map(kashmir_sites().drop(columns="status"), target)
     assert target.read_text(encoding="utf-8") == "previous map"
     assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
+
+
+TEMPLATE_PAYLOADS = [
+    "{{ 7*7 }}",
+    "{{ lipsum.__globals__['os'].popen('touch pwned.txt').read() }}",
+    "{% raw %}",
+    "{% endraw %}{{ config }}",
+    "{# unterminated comment",
+]
+
+
+def test_names_are_never_template_source(tmp_path, monkeypatch):
+    """Site names reach the page only as JSON data: no Jinja expression in them is evaluated."""
+    from geo.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    sites = tmp_path / "s.csv"
+    sites.write_text("name,lat,lon\n" + "".join(f'"{p}",35.0,74.0\n' for p in TEMPLATE_PAYLOADS))
+    assert main(["check", "-i", str(sites), "-o", "out"]) == 0
+    assert main(["check", "{% raw %}@35,74", "--no-map"]) == 0
+    assert not (tmp_path / "pwned.txt").exists()
+    assert embedded((tmp_path / "out" / "map.html").read_text())["sites"]["name"] == TEMPLATE_PAYLOADS
