@@ -91,6 +91,25 @@ SOURCES: dict[str, Source] = {
             "country_info", "geonames", "countryInfo", f"{_GN}/countryInfo.txt",
             "countryInfo.txt", GEONAMES, "daily dump",
         ),
+        # The offline basemap of layers.htmlmap.
+        Source(
+            "land", "naturalearth", "ne_50m_land", f"{_NE}/50m/physical/ne_50m_land.zip",
+            "ne_50m_land.shp", NATURAL_EARTH, "5.1.1",
+        ),
+        Source(
+            "lakes", "naturalearth", "ne_50m_lakes", f"{_NE}/50m/physical/ne_50m_lakes.zip",
+            "ne_50m_lakes.shp", NATURAL_EARTH, "5.1.1",
+        ),
+        Source(
+            "rivers", "naturalearth", "ne_50m_rivers_lake_centerlines",
+            f"{_NE}/50m/physical/ne_50m_rivers_lake_centerlines.zip",
+            "ne_50m_rivers_lake_centerlines.shp", NATURAL_EARTH, "5.1.1",
+        ),
+        Source(
+            "boundary_lines", "naturalearth", "ne_10m_admin_0_boundary_lines_land",
+            f"{_NE}/10m/cultural/ne_10m_admin_0_boundary_lines_land.zip",
+            "ne_10m_admin_0_boundary_lines_land.shp", NATURAL_EARTH, "5.1.1",
+        ),
     ]
 }
 
