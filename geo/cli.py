@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("sites", type=Path, help="sites.geojson written by claimmap, or any points layer")
     render.add_argument("-o", "--out", type=Path, default=Path("map.html"), help="HTML file (default: map.html)")
     _map_options(render)
+    render.add_argument("--cdn", action="store_true",
+                        help="load Leaflet from its CDN: a smaller file that needs the network to open")
 
     commands.add_parser("data", help="show where reference data comes from, versions and licences")
     return parser
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _map_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-regions", action="store_true", help="draw every disputed region, not only nearby ones")
     parser.add_argument("--self-contained", action="store_true",
-                        help="inline every script and style: one HTML file that needs no network")
+                        help="kept for old scripts: every map is self-contained (works offline) by default")
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -99,7 +101,7 @@ def _map(args: argparse.Namespace) -> int:
     from .check import check
 
     annotated = check(input_path=args.sites)
-    path = write_map(annotated, args.out, all_regions=args.all_regions, self_contained=args.self_contained)
+    path = write_map(annotated, args.out, all_regions=args.all_regions, cdn=args.cdn)
     print(f"wrote {path}")
     return 0
 

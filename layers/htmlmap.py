@@ -192,7 +192,7 @@ class _View(Layer):
 def _page_data(sites: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, as_of: str | None) -> dict:
     site_data = _site_columns(sites)
     # Largest first: their labels are placed first when labels compete for room.
-    regions = regions.iloc[np.argsort(-regions.geometry.area.to_numpy(), kind="stable")]
+    regions = regions.iloc[np.argsort(-shapely.area(regions.geometry.values), kind="stable")]  # in degrees²: an order only
     region_data = [
         {"name": row.region, "alt": _text(row.region_alt), "admin": row.administered_by,
          "claimed": list(row.claimed_by), "views": _exceptions(row.worldviews, row.administered_by),
@@ -209,13 +209,13 @@ def _page_data(sites: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, as_of: str | 
     # An owner without an ISO code is a Natural Earth unit. A self-administered one (Abkhazia) gets a
     # colour of its own; any other (Siachen Glacier) is shown as part of the state most worldviews
     # give it to, in that state's colour.
-    palette = _palette()
-    entities = sorted(owners - set(palette))
+    fixed = palette()
+    entities = sorted(owners - set(fixed))
     own = {code for code in entities if _self_administered(code, regions)}
     context = {code: state for code in entities
                if code not in own and (state := _context(code, regions, sites))}
     codes = sorted(owners | set(context.values()))
-    colours = {code: palette[context.get(code, code)] for code in codes if context.get(code, code) in palette}
+    colours = {code: fixed[context.get(code, code)] for code in codes if context.get(code, code) in fixed}
     for code in sorted(own):
         colours[code] = _entity_colour(code, {colours.get(c) for c in _claimants(code, regions)})
     viewers = {v for w in [*regions["worldviews"], *sites["worldviews"]] if isinstance(w, dict) for v in w}
@@ -274,13 +274,13 @@ def _sentences(mentions: object) -> list[list[str]]:
 
 def _context(code: str, regions: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> str | None:
     """The ISO3 state most worldviews give an entity (a code that is not ISO3) to, or None."""
-    if code in _palette():
+    if code in palette():
         return None
     votes: Counter[str] = Counter()
     for admin, views in [*zip(regions["administered_by"], regions["worldviews"]),
                          *zip(sites["administered_by"], sites["worldviews"])]:
         if admin == code and isinstance(views, dict):
-            votes.update(v for v in views.values() if v in _palette())
+            votes.update(v for v in views.values() if v in palette())
     return min(votes, key=lambda c: (-votes[c], c)) if votes else None
 
 
@@ -295,7 +295,7 @@ def _claimants(code: str, regions: gpd.GeoDataFrame) -> set[str]:
 
 def _entity_colour(code: str, avoid: set[str | None]) -> str:
     """A palette colour picked by the name's hash, other than its claimants' colours: fixed per name."""
-    colours = sorted(set(_palette().values()))
+    colours = sorted(set(palette().values()))
     start = int(hashlib.sha256(code.encode()).hexdigest(), 16) % len(colours)
     ring = colours[start:] + colours[:start]
     return next(c for c in ring if c not in avoid)
@@ -313,7 +313,7 @@ def _text(value: object) -> str:
 
 
 @functools.cache
-def _palette() -> dict[str, str]:
+def palette() -> dict[str, str]:
     """ISO3 -> colour, fixed in ``palette.json`` (written by tools/palette.py) so India is always India."""
     return json.loads(resources.files("layers").joinpath("palette.json").read_text("utf-8"))
 

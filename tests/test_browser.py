@@ -18,7 +18,7 @@ from geo.analysis import annotate
 from geo.claims import load_claims
 from geo.geodesy import geodesic_km
 from geo.sites import resolve, sites_frame
-from layers.htmlmap import _palette, render_map
+from layers.htmlmap import palette, render_map
 from test_htmlmap import SCRIPT, XSS, kashmir_sites
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -102,7 +102,7 @@ def test_founding_case_reads_without_a_click(browser, tmp_path):
     legend = page.locator(".cm-legend")
     sync_api.expect(legend.locator(".cm-owner", has_text="India")).to_contain_text("Siachen Glacier")
     sync_api.expect(page.locator(".leaflet-control-attribution")).to_contain_text("GeoNames")
-    assert page.evaluate(COLOUR_AT, [35.15, 74.80]) == _palette()["PAK"]
+    assert page.evaluate(COLOUR_AT, [35.15, 74.80]) == palette()["PAK"]
 
     # The status filter: undisputed Cherat goes, Rattu inside Gilgit-Baltistan stays.
     assert page.evaluate(VISIBLE_SITES) == [0, 1]
@@ -121,7 +121,7 @@ def test_founding_case_reads_without_a_click(browser, tmp_path):
     page.select_option("select.cm-viewer", label="India")
     sync_api.expect(owner).to_have_text("Owner under India\u2019s map" + "India")
     sync_api.expect(reader.label("Gilgit-Baltistan")).to_contain_text("India on India\u2019s map")
-    assert page.evaluate(COLOUR_AT, [35.15, 74.80]) == _palette()["IND"]
+    assert page.evaluate(COLOUR_AT, [35.15, 74.80]) == palette()["IND"]
     page.wait_for_timeout(400)  # the popup fades in
     reader.screenshot("map-india.png")
     page.select_option("select.cm-viewer", label="Pakistan")
