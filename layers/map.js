@@ -405,7 +405,12 @@
     function placeLabels() {
       labelBox.textContent = "";
       labelGrid = {};
-      var size = map.getSize(), placed = 0;
+      var size = map.getSize(), placed = 0, origin = map.getContainer().getBoundingClientRect();
+      // No label under the legend, the search box or the buttons.
+      map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
+        var b = c.getBoundingClientRect();
+        take([b.left - origin.left, b.top - origin.top, b.right - origin.left, b.bottom - origin.top]);
+      });
       function siteLabels(status) {
         drawn.forEach(function (g) {
           if (g.status !== status || g.sites.length !== 1 || placed >= MAX_LABELS) return;
@@ -444,7 +449,6 @@
         });
       }
     }
-    map.on("moveend zoomend resize overlayadd overlayremove baselayerchange", placeLabels);
     map.on("zoomstart", function () { labelBox.style.display = "none"; });
     map.on("zoomend", function () { labelBox.style.display = ""; });
 
@@ -497,20 +501,21 @@
         }
       });
     }
-    map.on("moveend overlayadd overlayremove", updateLegend);
+    // The legend first: its new size is room the labels cannot take.
+    function relabel() { updateLegend(); placeLabels(); }
+    map.on("moveend zoomend resize overlayadd overlayremove baselayerchange", relabel);
 
     // Layers added in one script run (the page's start) relabel once, on the next frame.
     var pending = false;
     function schedule() {
       if (pending) return;
       pending = true;
-      requestAnimationFrame(function () { pending = false; placeLabels(); updateLegend(); });
+      requestAnimationFrame(function () { pending = false; relabel(); });
     }
 
     function redrawAll() {
       if (map.hasLayer(sites)) sites.redraw();
-      placeLabels();
-      updateLegend();
+      relabel();
     }
 
     function setViewer(code) {
