@@ -82,7 +82,7 @@ def parse_as_of(text: str) -> dt.date:
 def check_as_of(on: dt.date) -> dt.date:
     """``on`` if claims can be given for it: not before 1945 and not in the future."""
     if on < EARLIEST:
-        raise InputError(f"date {on} is before {EARLIEST}: claimmap models claims since the end of the Second World War")
+        raise InputError(f"date {on} is before {EARLIEST}: claimmap models claims since the Second World War")
     today = dt.date.today()
     if on > today:
         raise InputError(f"date {on} is in the future (today is {today}): claims are known only up to today")
@@ -181,7 +181,9 @@ def apply(claims: gpd.GeoDataFrame, as_of: dt.date | str | None) -> gpd.GeoDataF
     return dated[~undisputed.to_numpy()]
 
 
-def apply_countries(countries: gpd.GeoDataFrame, claims: gpd.GeoDataFrame, as_of: dt.date | str | None) -> gpd.GeoDataFrame:
+def apply_countries(
+    countries: gpd.GeoDataFrame, claims: gpd.GeoDataFrame, as_of: dt.date | str | None
+) -> gpd.GeoDataFrame:
     """Country outlines on ``as_of``: each region no longer disputed belongs to its administrator.
 
     ``claims`` is NE's claims layer (:func:`geo.claims.load_claims`), which has the regions' polygons.

@@ -86,7 +86,8 @@ def test_each_region_has_one_row_in_force_at_a_time():
 
 def test_the_start_rows_of_the_issue():
     assert "Crimea" not in set(load_claims(as_of="2014-03-17")["region"])
-    assert not {"Donetsk People's Republic", "Luhansk People's Republic"} & set(load_claims(as_of="2014-04-06")["region"])
+    republics = {"Donetsk People's Republic", "Luhansk People's Republic"}
+    assert not republics & set(load_claims(as_of="2014-04-06")["region"])
     claims = load_claims(as_of="2014-05-01").set_index("region")
     assert claims.loc["Donetsk People's Republic", "claimed_by"] == ["UKR"]
     assert "Hans Island" in set(load_claims(as_of="2022-06-13")["region"])
