@@ -34,7 +34,7 @@ from folium.map import Layer
 from folium.template import Template
 from shapely.ops import polylabel
 
-from geo.claims import load_claims
+from geo.claims import claims_for
 from geo.codes import country_name
 from geo.data import cache_dir, fetch
 
@@ -109,7 +109,7 @@ def write_map(
 ) -> Path:
     """Render the map with the claims layer and replace ``path`` with it in one step."""
     path = Path(path)
-    page = render_map(sites, load_claims(), all_regions=all_regions, cdn=cdn, as_of=as_of)
+    page = render_map(sites, claims_for(sites), all_regions=all_regions, cdn=cdn, as_of=as_of)
     with atomic_write(path) as f:
         f.write(page)
     return path
