@@ -90,19 +90,21 @@
       add("disputedBorders", {color: "#8c8c8c", weight: 0.9, dashArray: "4 3"}, L.Polyline);
       return g;
     }
-    var levels = {world: baseLevel(data.basemap.world), detail: baseLevel(data.basemap.detail)};
+    var levels = {};  // built when first shown: a page opened on Kashmir never builds the world level
     var basemap = L.layerGroup([], {attribution: data.attribution});
     var level = null;
     function syncBasemap() {
       var want = map.getZoom() >= DETAIL_ZOOM ? "detail" : "world";
       if (want !== level) {
         if (level) basemap.removeLayer(levels[level]);
+        levels[want] = levels[want] || baseLevel(data.basemap[want]);
         basemap.addLayer(levels[want]);
         level = want;
       }
     }
-    syncBasemap();
-    map.on("zoomend", syncBasemap);
+    // After the page's script has set the first view (fitBounds), so that one level is built.
+    basemap.on("add", function () { requestAnimationFrame(syncBasemap); });
+    map.on("zoomend", function () { if (map.hasLayer(basemap)) syncBasemap(); });
 
     /* ---- disputed regions: owner's colour, striped with the other claimants' ---- */
     var patterns = {};
@@ -346,12 +348,13 @@
 
     /* ---- labels: sites, regions and countries placed greedily without overlaps ---- */
     var labelBox = L.DomUtil.create("div", "cm-labels", map.getPane("cm-labels"));
-    var labelGrid;
-    function free(box) {
+    // Boxes taken on screen, in 64 px cells: labels and controls, and (apart) the site markers.
+    var labelGrid, markerGrid;
+    function free(grid, box) {
       var x0 = Math.floor(box[0] / 64), x1 = Math.floor(box[2] / 64);
       var y0 = Math.floor(box[1] / 64), y1 = Math.floor(box[3] / 64);
       for (var x = x0; x <= x1; x++) for (var y = y0; y <= y1; y++) {
-        var cell = labelGrid[x + ":" + y] || [];
+        var cell = grid[x + ":" + y] || [];
         for (var k = 0; k < cell.length; k++) {
           var b = cell[k];
           if (box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1]) return false;
@@ -359,22 +362,24 @@
       }
       return true;
     }
-    function take(box) {
+    function take(grid, box) {
       for (var x = Math.floor(box[0] / 64); x <= Math.floor(box[2] / 64); x++) {
         for (var y = Math.floor(box[1] / 64); y <= Math.floor(box[3] / 64); y++) {
-          (labelGrid[x + ":" + y] = labelGrid[x + ":" + y] || []).push(box);
+          (grid[x + ":" + y] = grid[x + ":" + y] || []).push(box);
         }
       }
     }
-    // Puts a label at the first free spot among `spots` ([dx, dy] of its top-left corner).
-    function place(lines, className, x, y, spots, font) {
+    // Puts a label at the first free spot among `spots` ([dx, dy] of its top-left corner), clear of
+    // the markers too unless `overMarkers`.
+    function place(lines, className, x, y, spots, font, overMarkers) {
       var w = Math.max.apply(null, lines.map(function (t) { return textWidth(t, font); })) + 6;
       var h = 15 * lines.length + 2, size = map.getSize();
       for (var k = 0; k < spots.length; k++) {
         var left = x + spots[k][0](w, h), top = y + spots[k][1](w, h);
         var box = [left, top, left + w, top + h];
-        if (left < 0 || top < 0 || left + w > size.x || top + h > size.y || !free(box)) continue;
-        take(box);
+        if (left < 0 || top < 0 || left + w > size.x || top + h > size.y || !free(labelGrid, box)) continue;
+        if (!overMarkers && !free(markerGrid, box)) continue;
+        take(labelGrid, box);
         var div = el("div", null, "cm-label " + className);
         lines.forEach(function (t, j) { div.appendChild(el(j ? "small" : "span", t)); });
         L.DomUtil.setPosition(div, map.containerPointToLayerPoint([left, top]));
@@ -405,11 +410,12 @@
     function placeLabels() {
       labelBox.textContent = "";
       labelGrid = {};
+      markerGrid = {};
       var size = map.getSize(), placed = 0, origin = map.getContainer().getBoundingClientRect();
       // No label under the legend, the search box or the buttons.
       map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
         var b = c.getBoundingClientRect();
-        take([b.left - origin.left, b.top - origin.top, b.right - origin.left, b.bottom - origin.top]);
+        take(labelGrid, [b.left - origin.left, b.top - origin.top, b.right - origin.left, b.bottom - origin.top]);
       });
       function siteLabels(status) {
         drawn.forEach(function (g) {
@@ -417,8 +423,9 @@
           if (place([S.name[g.sites[0]]], "cm-label-site cm-" + status, g.x, g.y, SITE_SPOTS(g.r))) placed++;
         });
       }
-      // Regions first, over the markers (they are few, and label the places the sites are in); a region
-      // is named once it is 40 px across.
+      drawn.forEach(function (g) { take(markerGrid, [g.x - g.r, g.y - g.r, g.x + g.r, g.y + g.r]); });
+      // Regions first: they are few, and name the places the sites are in. A region is named once it
+      // is 40 px across, clear of the markers if there is room, else over them.
       if (map.hasLayer(regions)) {
         var view = map.getBounds();
         regionLayers.forEach(function (layer) {
@@ -431,11 +438,10 @@
           var who = data.selfAdmin.indexOf(own) >= 0 ? "self-administered" : name(own);
           var sub = viewer ? who + " on " + name(viewer) + "\u2019s map"
                            : who + (others.length ? "; claimed by " + others.join(", ") : "");
-          place([r.name, sub], "cm-label-region", p.x, p.y, AROUND);
+          place([r.name, sub], "cm-label-region", p.x, p.y, AROUND) ||
+            place([r.name, sub], "cm-label-region", p.x, p.y, AROUND, null, true);
         });
       }
-      // Markers are obstacles, so that no site label covers another site.
-      drawn.forEach(function (g) { take([g.x - g.r, g.y - g.r, g.x + g.r, g.y + g.r]); });
       siteLabels("inside");
       siteLabels("near");
       siteLabels("undisputed");
