@@ -130,9 +130,22 @@ def test_founding_case_reads_without_a_click(browser, tmp_path):
 
 
 def test_regions_search_and_measure(browser, tmp_path):
-    regions, sites = load_claims(), kashmir_sites()
+    regions, sites = load_claims(), kashmir_sites().copy()
+    said = f"Drills were held at the Army High Altitude School in Rattu {XSS}."
+    sites["mentions"] = [[{"text": "Rattu", "start": 0, "end": 5, "sentence": said}], [], [], []]
+    sites["as_of"] = "2016-09-24"
     reader = Reader(browser, render_map(sites, regions), tmp_path / "map.html")
     page = reader.page
+    sync_api.expect(page.locator(".cm-legend")).to_contain_text("Claims as of 2016-09-24")
+
+    # What the article says about Rattu, as text, with the name marked.
+    reader.click(35.15, 74.80)
+    quote = page.locator(".leaflet-popup-content blockquote")
+    sync_api.expect(quote).to_have_text(said)
+    sync_api.expect(quote.locator("mark")).to_have_text("Rattu")
+    assert quote.locator("img").count() == 0
+    page.locator(".leaflet-popup-close-button").click()
+    page.wait_for_timeout(400)  # the map has panned to show the popup
 
     # Clicking inside Gilgit-Baltistan, away from the sites, describes the region.
     gilgit = regions.geometry[regions["region"] == "Gilgit-Baltistan"].iloc[0]
@@ -155,7 +168,7 @@ def test_regions_search_and_measure(browser, tmp_path):
     # Search finds a site by part of its name and opens it.
     page.fill(".cm-search input", "cher")
     page.locator(".cm-result", has_text="Cherat").click()
-    sync_api.expect(page.locator(".leaflet-popup-content")).to_contain_text("undisputed")
+    sync_api.expect(page.locator(".leaflet-popup-content", has_text="Cherat")).to_contain_text("undisputed")
 
     # Measuring Rattu to Cherat agrees with the geodesic distance to within the sphere's 0.5 %.
     page.locator(".leaflet-popup-close-button").click()

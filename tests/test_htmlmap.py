@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -195,3 +198,14 @@ def test_names_are_never_template_source(tmp_path, monkeypatch):
     assert main(["check", "{% raw %}@35,74", "--no-map"]) == 0
     assert not (tmp_path / "pwned.txt").exists()
     assert embedded((tmp_path / "out" / "map.html").read_text())["sites"]["name"] == TEMPLATE_PAYLOADS
+
+
+def test_two_runs_write_identical_bytes(tmp_path):
+    """Separate processes with different hash seeds (set order) give the same file."""
+    runs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).parents[1])}
+        runs.append(subprocess.Popen([sys.executable, "-m", "geo.cli", "check", "Rattu@35.15,74.8", "Cherat@33.82,71.89", "-o",
+                                      str(tmp_path / seed)], env=env, stdout=subprocess.DEVNULL))
+    assert [run.wait(timeout=300) for run in runs] == [0, 0]
+    assert (tmp_path / "1" / "map.html").read_bytes() == (tmp_path / "2" / "map.html").read_bytes()
