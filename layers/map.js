@@ -15,6 +15,7 @@
   var DETAIL_ZOOM = 5;  // the basemap's detailed level starts here
   var LABEL_FONT = "12px system-ui, sans-serif";
   var MAX_LABELS = 400;
+  var FEW = 300;  // up to this many sites, every site is labelled that has room
 
   function el(tag, text, className) {
     var e = document.createElement(tag);
@@ -293,8 +294,10 @@
       row(table, "Administered by", ownerName(S.admin[i]));
       row(table, "Claimed by", S.claimed[i].map(name).join(", ") || "no one else");
       row(table, ownerLabel(), name(owner(S.admin[i], S.views[i])));
-      row(table, "Nearest disputed area",
-          S.nearest[i] ? S.nearest[i] + " (" + S.nearestKm[i] + " km)" : "none");
+      if (S.status[i] !== "inside") {
+        row(table, "Nearest disputed area",
+            S.nearest[i] ? S.nearest[i] + " (" + S.nearestKm[i] + " km)" : "none");
+      }
       row(table, "Coordinates", S.lat[i] + ", " + S.lon[i] + " \u00b1 " + S.radius[i] + " km");
       row(table, "Located by", S.source[i] + ": " + S.resolved[i]);
       row(table, "Match", "score " + S.score[i] + (S.ambiguous[i] ? ", ambiguous: one of several places" : ""));
@@ -349,7 +352,7 @@
     /* ---- labels: sites, regions and countries placed greedily without overlaps ---- */
     var labelBox = L.DomUtil.create("div", "cm-labels", map.getPane("cm-labels"));
     // Boxes taken on screen, in 64 px cells: labels and controls, and (apart) the site markers.
-    var labelGrid, markerGrid;
+    var labelGrid, markerGrid, keyGrid;  // keyGrid: clusters and inside/near markers only
     function free(grid, box) {
       var x0 = Math.floor(box[0] / 64), x1 = Math.floor(box[2] / 64);
       var y0 = Math.floor(box[1] / 64), y1 = Math.floor(box[3] / 64);
@@ -370,15 +373,16 @@
       }
     }
     // Puts a label at the first free spot among `spots` ([dx, dy] of its top-left corner), clear of
-    // the markers too unless `overMarkers`.
-    function place(lines, className, x, y, spots, font, overMarkers) {
+    // the markers in `markers` (default: all; null: none).
+    function place(lines, className, x, y, spots, font, markers) {
+      if (markers === undefined) markers = markerGrid;
       var w = Math.max.apply(null, lines.map(function (t) { return textWidth(t, font); })) + 6;
       var h = 15 * lines.length + 2, size = map.getSize();
       for (var k = 0; k < spots.length; k++) {
         var left = x + spots[k][0](w, h), top = y + spots[k][1](w, h);
         var box = [left, top, left + w, top + h];
         if (left < 0 || top < 0 || left + w > size.x || top + h > size.y || !free(labelGrid, box)) continue;
-        if (!overMarkers && !free(markerGrid, box)) continue;
+        if (markers && !free(markers, box)) continue;
         take(labelGrid, box);
         var div = el("div", null, "cm-label " + className);
         lines.forEach(function (t, j) { div.appendChild(el(j ? "small" : "span", t)); });
@@ -411,19 +415,29 @@
       labelBox.textContent = "";
       labelGrid = {};
       markerGrid = {};
+      keyGrid = {};
       var size = map.getSize(), placed = 0, origin = map.getContainer().getBoundingClientRect();
       // No label under the legend, the search box or the buttons.
       map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
         var b = c.getBoundingClientRect();
         take(labelGrid, [b.left - origin.left, b.top - origin.top, b.right - origin.left, b.bottom - origin.top]);
       });
+      // A site label keeps off other markers; with a few hundred sites or fewer it may cover a single
+      // undisputed one rather than be left out.
       function siteLabels(status) {
         drawn.forEach(function (g) {
           if (g.status !== status || g.sites.length !== 1 || placed >= MAX_LABELS) return;
-          if (place([S.name[g.sites[0]]], "cm-label-site cm-" + status, g.x, g.y, SITE_SPOTS(g.r))) placed++;
+          var text = [S.name[g.sites[0]]], cls = "cm-label-site cm-" + status, spots = SITE_SPOTS(g.r);
+          if (place(text, cls, g.x, g.y, spots) || (n <= FEW && place(text, cls, g.x, g.y, spots, null, keyGrid))) {
+            placed++;
+          }
         });
       }
-      drawn.forEach(function (g) { take(markerGrid, [g.x - g.r, g.y - g.r, g.x + g.r, g.y + g.r]); });
+      drawn.forEach(function (g) {
+        var box = [g.x - g.r, g.y - g.r, g.x + g.r, g.y + g.r];
+        take(markerGrid, box);
+        if (g.sites.length > 1 || g.status !== "undisputed") take(keyGrid, box);
+      });
       // Regions first: they are few, and name the places the sites are in. A region is named once it
       // is 40 px across, clear of the markers if there is room, else over them.
       if (map.hasLayer(regions)) {
@@ -439,7 +453,7 @@
           var sub = viewer ? who + " on " + name(viewer) + "\u2019s map"
                            : who + (others.length ? "; claimed by " + others.join(", ") : "");
           place([r.name, sub], "cm-label-region", p.x, p.y, AROUND) ||
-            place([r.name, sub], "cm-label-region", p.x, p.y, AROUND, null, true);
+            place([r.name, sub], "cm-label-region", p.x, p.y, AROUND, null, null);
         });
       }
       siteLabels("inside");
