@@ -294,11 +294,18 @@ def _claimants(code: str, regions: gpd.GeoDataFrame) -> set[str]:
 
 
 def _entity_colour(code: str, avoid: set[str | None]) -> str:
-    """A palette colour picked by the name's hash, other than its claimants' colours: fixed per name."""
+    """The palette colour farthest from its claimants' colours (ties by the name's hash): fixed per name."""
     colours = sorted(set(palette().values()))
     start = int(hashlib.sha256(code.encode()).hexdigest(), 16) % len(colours)
     ring = colours[start:] + colours[:start]
-    return next(c for c in ring if c not in avoid)
+    others = [_rgb(c) for c in avoid if c]
+    if not others:
+        return ring[0]
+    return max(ring, key=lambda c: min(float(np.linalg.norm(_rgb(c) - o)) for o in others))
+
+
+def _rgb(colour: str) -> np.ndarray:
+    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], float)
 
 
 def _exceptions(worldviews: object, de_facto: object) -> dict[str, str]:
