@@ -2,9 +2,10 @@
 
 Run: CLAIMMAP_DATA_DIR=../shared/data python bench/bench_map.py [N ...]   (default 10 1000 10000)
 Targets for 10 000 sites: under 5 MB and under 2 s from navigation to the first drawn sites and labels.
-The peer is what a user would write instead: a plain folium map with one CircleMarker per
-site and its name as a tooltip, from the same frame, timed until all its markers are on the map. It loads Leaflet from a CDN,
-so its page is given Leaflet from the same local files here, and the network stays cut off for both.
+The peer is what a user would write instead: a plain folium map with one CircleMarker per site and
+its name as a tooltip, from the same frame, timed until all its markers are on the map. It loads
+Leaflet from a CDN, so its page is given Leaflet from the same local files here, and the network
+stays cut off for both.
 Sites are spread like bench_analysis.py's: uniform over land-ish latitudes, a fifth over Kashmir.
 """
 

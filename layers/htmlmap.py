@@ -192,7 +192,8 @@ class _View(Layer):
 def _page_data(sites: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, as_of: str | None) -> dict:
     site_data = _site_columns(sites)
     # Largest first: their labels are placed first when labels compete for room.
-    regions = regions.iloc[np.argsort(-shapely.area(regions.geometry.values), kind="stable")]  # in degrees²: an order only
+    # (Areas in square degrees: only their order counts.)
+    regions = regions.iloc[np.argsort(-shapely.area(regions.geometry.values), kind="stable")]
     region_data = [
         {"name": row.region, "alt": _text(row.region_alt), "admin": row.administered_by,
          "claimed": list(row.claimed_by), "views": _exceptions(row.worldviews, row.administered_by),

@@ -144,7 +144,8 @@ def test_regions_search_and_measure(browser, tmp_path):
     sync_api.expect(quote).to_have_text(said)
     sync_api.expect(quote.locator("mark")).to_have_text("Rattu")
     assert quote.locator("img").count() == 0
-    page.locator(".leaflet-popup-close-button").click()
+    # A closed popup fades out for 200 ms, so each is closed by its own button.
+    page.locator(".leaflet-popup", has_text="What the article says").locator(".leaflet-popup-close-button").click()
     page.wait_for_timeout(400)  # the map has panned to show the popup
 
     # Clicking inside Gilgit-Baltistan, away from the sites, describes the region.
@@ -171,7 +172,7 @@ def test_regions_search_and_measure(browser, tmp_path):
     sync_api.expect(page.locator(".leaflet-popup-content", has_text="Cherat")).to_contain_text("undisputed")
 
     # Measuring Rattu to Cherat agrees with the geodesic distance to within the sphere's 0.5 %.
-    page.locator(".leaflet-popup-close-button").click()
+    page.locator(".leaflet-popup", has_text="Cherat").locator(".leaflet-popup-close-button").click()
     page.evaluate(f"() => {{ {MAP}.fitBounds([[33.5, 71.5], [35.5, 75.2]]); }}")
     page.wait_for_timeout(400)
     page.locator(".cm-tools a[title='Measure a distance']").click()

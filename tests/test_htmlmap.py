@@ -205,7 +205,7 @@ def test_two_runs_write_identical_bytes(tmp_path):
     runs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).parents[1])}
-        runs.append(subprocess.Popen([sys.executable, "-m", "geo.cli", "check", "Rattu@35.15,74.8", "Cherat@33.82,71.89", "-o",
-                                      str(tmp_path / seed)], env=env, stdout=subprocess.DEVNULL))
+        command = ["check", "Rattu@35.15,74.8", "Cherat@33.82,71.89", "-o", str(tmp_path / seed)]
+        runs.append(subprocess.Popen([sys.executable, "-m", "geo.cli", *command], env=env, stdout=subprocess.DEVNULL))
     assert [run.wait(timeout=300) for run in runs] == [0, 0]
     assert (tmp_path / "1" / "map.html").read_bytes() == (tmp_path / "2" / "map.html").read_bytes()

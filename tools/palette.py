@@ -1,11 +1,11 @@
 """Writes layers/palette.json: one fixed colour per ISO3 code, so a country looks the same on every map.
 
 Run once when the country table changes: ``CLAIMMAP_DATA_DIR=../shared/data python tools/palette.py``.
-Colours come from colorcet's Glasbey sets, kept light and muted enough for dark text on top (CIELAB L* 62-92,
-chroma 25-60: never grey like the land) and at least 10 apart, which leaves about 80: fewer than the countries, so a colour is reused, but never
-nearby. Countries within ``NEIGHBOURHOOD`` degrees of each other or party to one disputed area are
-neighbours; most-connected first, each takes the colour farthest (CIELAB distance) from its neighbours'
-colours, the least used one on ties.
+Colours come from colorcet's Glasbey sets, kept light and muted enough for dark text on top
+(CIELAB L* 62-92, chroma 25-60: never grey like the land) and at least 10 apart. That leaves about 80,
+fewer than the countries, so a colour is reused, but never nearby. Countries within ``NEIGHBOURHOOD``
+degrees of each other or party to one disputed area are neighbours. Most-connected first, each takes
+the colour farthest (CIELAB distance) from its neighbours' colours, the least used one on ties.
 """
 
 from __future__ import annotations
@@ -58,10 +58,12 @@ def neighbours() -> dict[str, set[str]]:
 
 def light_colours() -> list[str]:
     """Glasbey colours in the light, not garish band, each at least 10 CIELAB units from those before it."""
-    candidates = list(dict.fromkeys([c for name in ("glasbey_light", "glasbey", "glasbey_hv") for c in colorcet.palette[name]]))
+    sets = ("glasbey_light", "glasbey", "glasbey_hv")
+    candidates = list(dict.fromkeys(c for name in sets for c in colorcet.palette[name]))
     space, kept = lab(candidates), []
     for i, point in enumerate(space):
-        if 62 <= point[0] <= 92 and 25 <= np.hypot(*point[1:]) <= 60 and all(np.linalg.norm(point - space[j]) >= 10 for j in kept):
+        light = 62 <= point[0] <= 92 and 25 <= np.hypot(*point[1:]) <= 60
+        if light and all(np.linalg.norm(point - space[j]) >= 10 for j in kept):
             kept.append(i)
     return [candidates[i] for i in kept]
 
