@@ -45,7 +45,8 @@ REGION_TOLERANCE = 0.005  # degrees (~500 m): NE 1:10m detail that survives at r
 # Basemap levels: (name, simplification tolerance in degrees, coordinate grid = 1/scale degrees).
 # "world" is drawn below zoom 5 and "detail" from there on; "detail" keeps 1:50m coasts at ~500 m.
 BASEMAP_LEVELS = (("world", 0.05, 100), ("detail", 0.005, 1000))
-BASEMAP_FORMAT = 1  # bump when the cached basemap's layout changes
+BASEMAP_FORMAT = 2  # bump when the cached basemap's layout changes
+LABEL_CELL = 3.0  # degrees: a country gets a spare label point in each grid cell it mostly fills
 SITE_DECIMALS = 4  # ~10 m
 # Leaflet shows this as HTML; it holds no user text. Site names come from GeoNames (CC BY 4.0).
 ATTRIBUTION = ('Borders, coasts, rivers: <a href="https://www.naturalearthdata.com/">Natural Earth</a> | '
@@ -408,11 +409,31 @@ def _build_basemap() -> dict:
             "disputedBorders": encoded(borders, dashed),
             "rivers": encoded(rivers, rivers["scalerank"] <= (4 if coarse else 9)),
         }
-    labels = gpd.read_file(fetch("countries"), columns=["NAME", "LABEL_X", "LABEL_Y", "MIN_LABEL"],
-                           ignore_geometry=True).sort_values(["MIN_LABEL", "NAME"])
-    levels["countries"] = [[row.NAME, round(row.LABEL_Y, 2), round(row.LABEL_X, 2), float(row.MIN_LABEL)]
-                           for row in labels.itertuples()]
+    countries = gpd.read_file(fetch("countries"), columns=["NAME", "LABEL_X", "LABEL_Y", "MIN_LABEL"])
+    countries = countries.sort_values(["MIN_LABEL", "NAME"]).reset_index(drop=True)
+    spare = _spare_label_points(countries.geometry.values)
+    levels["countries"] = [
+        [row.NAME, round(row.LABEL_Y, 2), round(row.LABEL_X, 2), float(row.MIN_LABEL), spare.get(i, [])]
+        for i, row in enumerate(countries.itertuples())
+    ]
     return levels
+
+
+def _spare_label_points(geometries: np.ndarray) -> dict[int, list[list[float]]]:
+    """[lat, lon] inside each country, one per grid cell it fills a third of or more.
+
+    Zoomed in on Kashmir, Natural Earth's one label point for Pakistan is off screen; the map then
+    names Pakistan at the spare point nearest the middle of the view.
+    """
+    x, y = np.meshgrid(np.arange(-180, 180, LABEL_CELL), np.arange(-90, 90, LABEL_CELL))
+    cells = shapely.box(x.ravel(), y.ravel(), x.ravel() + LABEL_CELL, y.ravel() + LABEL_CELL)
+    country, cell = shapely.STRtree(cells).query(geometries, predicate="intersects")
+    parts = shapely.intersection(geometries[country], cells[cell])
+    full = shapely.area(parts) >= LABEL_CELL * LABEL_CELL / 3
+    points = {}
+    for i, point in zip(country[full], shapely.point_on_surface(parts[full]), strict=True):
+        points.setdefault(int(i), []).append([round(point.y, 2), round(point.x, 2)])
+    return points
 
 
 def _script_json(data: dict) -> str:

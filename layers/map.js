@@ -460,12 +460,17 @@
       siteLabels("near");
       siteLabels("undisputed");
       if (map.hasLayer(basemap)) {
-        var zoom = map.getZoom();
+        var zoom = map.getZoom(), middle = size.divideBy(2);
+        var onScreen = function (p) { return p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y; };
         data.basemap.countries.forEach(function (c) {
           if (c[3] > zoom + 1) return;
           var p = map.latLngToContainerPoint([c[1], c[2]]);
-          if (p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y) return;
-          place([c[0]], "cm-label-country", p.x, p.y, CENTRED, "11px system-ui, sans-serif");
+          // Natural Earth's label point, else (zoomed in) the spare point nearest the middle.
+          if (!onScreen(p) && zoom >= 4) {
+            p = c[4].map(function (q) { return map.latLngToContainerPoint(q); }).filter(onScreen)
+              .sort(function (a, b) { return a.distanceTo(middle) - b.distanceTo(middle); })[0];
+          }
+          if (p && onScreen(p)) place([c[0]], "cm-label-country", p.x, p.y, CENTRED, "11px system-ui, sans-serif");
         });
       }
     }
