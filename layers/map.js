@@ -48,7 +48,7 @@
     var names = data.names, colors = data.colors, S = data.sites, n = S.name.length;
     var shown = {inside: true, near: true, undisputed: true};
 
-    function name(code) { return code ? names[code] || code : "unknown"; }
+    function name(code) { return code ? names[code] || code : "no country"; }  // at sea, or Bir Tawil
     function color(code) { return colors[code] || "#bdbdbd"; }
     // Worldviews hold only the viewers whose map differs from the de facto owner.
     function owner(admin, views) { return (viewer && views[viewer]) || admin; }
