@@ -256,12 +256,14 @@
           ctx.strokeStyle = STATUS[g.status];
           ctx.stroke();
         } else {
-          ctx.fillStyle = "rgba(255,255,255,0.9)";
+          // Undisputed clusters stay quiet, so that the disputed ones stand out among them.
+          var quiet = g.status === "undisputed";
+          ctx.fillStyle = quiet ? "rgba(255,255,255,0.75)" : "rgba(255,255,255,0.95)";
           ctx.fill();
-          ctx.lineWidth = 3;
-          ctx.strokeStyle = STATUS[g.status];
+          ctx.lineWidth = quiet ? 1.5 : 3;
+          ctx.strokeStyle = quiet ? "#8a8a8a" : STATUS[g.status];
           ctx.stroke();
-          ctx.fillStyle = STATUS[g.status];
+          ctx.fillStyle = quiet ? "#555" : STATUS[g.status];
           ctx.font = "bold 11px system-ui, sans-serif";
           ctx.textAlign = "center";
           ctx.textBaseline = "middle";
