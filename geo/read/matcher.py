@@ -1,0 +1,162 @@
+"""Finding the place names in a text: every gazetteer spelling at once (Aho-Corasick), then the rules that
+tell a place from a word, a person or an organisation.
+
+The automaton runs over the text lower-cased with punctuation blanked (same length, so offsets carry over)
+and padded with spaces; its keys are spellings padded the same way, so every hit starts and ends on a word
+boundary. What remains is cheap per hit: capitals, common words, the words around the name.
+"""
+
+from __future__ import annotations
+
+import functools
+import pickle
+import re
+from dataclasses import dataclass
+
+import ahocorasick
+import numpy as np
+
+from .. import data
+from .vocabulary import Vocabulary, cache_key, load_vocabulary, normalise, write_atomically, _sources
+
+# Words that are never a place in English text, whatever a gazetteer says ("Of" is a Turkish town).
+STOP_WORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each either else even ever every few for from
+further had has have having he her here hers him his how however i if in into is it its just may me might
+more most much must my neither no nor not now of off on once one only or other our out over own per same
+she should since so some such than that the their them then there these they this those though through
+thus to too under until up upon very was we were what when where whether which while who whom whose why
+will with within without would yet you your
+monday tuesday wednesday thursday friday saturday sunday january february march april june july august
+september october november december today yesterday tomorrow mr mrs ms dr
+""".split())
+# Said before a name, these make it a place ("in Rattu", "near Cherat", "from Moscow").
+CUE_BEFORE = frozenset("""
+in near at from to into across outside inside around throughout toward towards via through between
+across within off reached visited entered left leaving visiting border bordering north south east west
+northern southern eastern western central downtown capital
+""".split())
+# Said after a name ("Nowshera district", "Sindh province", "Karachi-based").
+CUE_AFTER = frozenset("""
+district province city county region state area town village valley border borders capital airport
+governorate prefecture municipality island islands coast river mountains based
+""".split())
+# Words that make a following capitalised name a title, not a longer proper noun ("Gov. Cuomo").
+TITLES = frozenset("""
+the president prime minister gov governor sen senator rep mayor king queen prince general gen lt col
+st saint mount mt lake port cape fort
+""".split())
+# Connectors that stay lower case inside a multi-word name ("Bay of Bengal", "Trinidad and Tobago").
+CONNECTORS = frozenset("of the and de del la le les el al da do dos das du des di von van der den y e sur upon on am im bin".split())
+PERSON_AFTER = frozenset("said says told added wrote asked explained stated replied argued".split())
+COMMON_ZIPF = 4.0  # as frequent as "station": a word English uses lower-case more often than as a name
+
+_WORD = re.compile(r"[\w’'.-]+")
+
+
+@dataclass(frozen=True)
+class Matcher:
+    automaton: ahocorasick.Automaton
+    key_lengths: np.ndarray
+    common: np.ndarray  # by key: how common the name is as an English word (wordfreq's Zipf scale)
+
+
+@dataclass
+class Hit:
+    """One place-name occurrence and what its surroundings say about it."""
+
+    start: int
+    end: int
+    key: int
+    text: str
+    cue: bool = False
+    sentence_start: bool = False
+    joined: bool = False  # part of a longer capitalised name ("Washington Post", "Paris Hilton")
+    person: bool = False
+
+
+@functools.cache
+def load_matcher() -> Matcher:
+    """The automaton over every spelling, from the cache when the vocabulary's sources are unchanged."""
+    path = data.cache_dir() / "read" / f"matcher-{cache_key(_sources())}.pickle"
+    if path.is_file():
+        try:
+            with open(path, "rb") as f:
+                return pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            pass
+    matcher = build_matcher(load_vocabulary())
+    write_atomically(path, pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
+    return matcher
+
+
+def build_matcher(vocabulary: Vocabulary) -> Matcher:
+    from wordfreq import zipf_frequency
+
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for i, key in enumerate(vocabulary.keys):
+        if key not in STOP_WORDS and not key.isdigit():
+            automaton.add_word(f" {key} ", i)
+    automaton.make_automaton()
+    common = np.array([zipf_frequency(key, "en") if " " not in key else 0.0 for key in vocabulary.keys],
+                      dtype=np.float32)
+    return Matcher(automaton, np.array([len(k) for k in vocabulary.keys], dtype=np.int32), common)
+
+
+def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple[int, int]]) -> list[Hit]:
+    """Capitalised, non-overlapping gazetteer names (longest first), with their context."""
+    found = []
+    for end, key in matcher.automaton.iter(f" {normalise(text)} "):
+        start = end - matcher.key_lengths[key] - 1
+        surface = text[start:end - 1]
+        if _capitalised(surface, bool(vocabulary.acronym[key])):
+            found.append((start, end - 1, key, surface))
+    found.sort(key=lambda h: (h[0] - h[1], h[0]))
+    taken: list[tuple[int, int]] = []
+    hits = []
+    for start, end, key, surface in found:
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        hits.append(Hit(start, end, key, surface))
+    hits.sort(key=lambda h: h.start)
+    starts = {s for s, _ in bounds}
+    for hit in hits:
+        _context(text, hit, starts)
+    return hits
+
+
+def _capitalised(surface: str, acronym: bool) -> bool:
+    """A name as English writes one: each main word capitalised; a short all-capital word only when the
+    gazetteer writes it so ("UK", not "ISPR" or "IT")."""
+    if not surface[0].isupper():
+        return False
+    letters = surface.replace(".", "").replace(" ", "")
+    if surface.isupper() and len(letters) <= 4:
+        return acronym
+    if len(letters) <= 2:
+        return acronym and surface.isupper()
+    words = re.split(r"[\s\-]+", surface)
+    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in CONNECTORS for w in words if w)
+
+
+def _context(text: str, hit: Hit, sentence_starts: set[int]) -> None:
+    before = text[max(0, hit.start - 40):hit.start]
+    after = text[hit.end:hit.end + 40]
+    prev = _WORD.findall(before)
+    nxt = _WORD.findall(after)
+    prev_word = prev[-1] if prev else ""
+    next_word = nxt[0] if nxt else ""
+    gap_before = before[len(before.rstrip()):] if not prev_word else before[before.rfind(prev_word) + len(prev_word):]
+    gap_after = after[:after.find(next_word)] if next_word else ""
+    hit.sentence_start = hit.start in sentence_starts or not before.strip() or before.rstrip()[-1:] in "\n\"“‘(:"
+    # "Karachi-based", "Moscow's", "Kashmir district", "in Rattu", "near Cherat"
+    lowered_prev, lowered_next = prev_word.lower().strip(".’'"), next_word.lower().strip(".’'")
+    hit.cue = (lowered_prev in CUE_BEFORE and gap_before.strip() == "") or (
+        lowered_next in CUE_AFTER and gap_after.strip() in ("", "-"))
+    tight_after = gap_after in (" ", "-") and next_word[:1].isupper() and lowered_next not in CUE_AFTER
+    tight_before = (gap_before == " " and prev_word[:1].isupper() and not hit.sentence_start
+                    and lowered_prev not in TITLES and lowered_prev not in CUE_BEFORE and not prev_word.endswith("."))
+    hit.joined = tight_after or tight_before
+    hit.person = lowered_next in PERSON_AFTER and gap_after.strip() in ("", ",")

@@ -1,0 +1,128 @@
+"""Which names are places, and which place each one is, judged over the whole article.
+
+A name is kept when it is capitalised and either important (a country, a region, a big city), or said
+the way places are ("in X", "X district"), and not a common word, part of a longer name or a person.
+Each distinct name then gets one place: the gazetteer's importance, raised for candidates in the
+countries and provinces the article names, near its other places, or inside the place that follows it
+("Rattu, Gilgit-Baltistan", "Cherat in Pakistan").
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..geodesy import geodesic_km
+from .matcher import COMMON_ZIPF, Hit, Matcher
+from .vocabulary import Vocabulary
+
+BROAD = frozenset({"country", "admin1", "continent", "world region", "disputed region", "sea", "mountain range",
+                   "desert"})
+MAX_CANDIDATES = 25
+IMPORTANT = 6.0  # a city of a million people, or a capital of 100,000
+MIN_IMPORTANCE = 3.0  # about a thousand people: smaller places need a cue
+ALTERNATE_PENALTY = 1.0  # a name in another language or an old spelling is less likely meant
+COUNTRY_WEIGHT = 2.0
+ADMIN1_WEIGHT = 2.0
+CONTAINER_WEIGHT = 4.0  # "X, Y" / "X in Y": X is inside Y
+NEAR_KM = 300.0
+NEAR_WEIGHT = 1.0
+
+
+@dataclass
+class Mention:
+    hit: Hit
+    place: int  # row of Vocabulary.places
+    confidence: float
+
+
+def recognise(hits: list[Hit], matcher: Matcher, vocabulary: Vocabulary) -> list[tuple[Hit, float]]:
+    """The hits that name places, each with a confidence in 0..1."""
+    kinds = vocabulary.places["kind"].to_numpy()
+    importance = vocabulary.places["importance"].to_numpy()
+    # A name seen in "Firstname Name" or before "said" is a person for the rest of the article too.
+    people = {h.key for h in hits if h.person or (h.joined and _top_kind(h.key, vocabulary, kinds) not in BROAD)}
+    cued = {h.key for h in hits if h.cue and not h.joined}
+    kept = []
+    for hit in hits:
+        top = vocabulary.candidates(hit.key)[0]
+        kind, imp = kinds[top], importance[top]
+        if vocabulary.alternate[vocabulary.offsets[hit.key]]:
+            imp -= ALTERNATE_PENALTY
+        broad = kind in BROAD or imp >= IMPORTANT + 2
+        common = matcher.common[hit.key] >= COMMON_ZIPF
+        cue = hit.key in cued
+        if hit.joined and not (kind in BROAD and imp >= IMPORTANT):
+            continue
+        if hit.key in people and not broad:
+            continue
+        if common and not (broad or (cue and imp >= IMPORTANT) or (imp >= IMPORTANT and not hit.sentence_start)):
+            continue
+        if not (broad or cue or imp >= MIN_IMPORTANCE):
+            continue
+        confidence = 0.9 if broad else 0.6 + 0.1 * cue + 0.2 * min(1.0, max(0.0, imp - MIN_IMPORTANCE) / 3)
+        kept.append((hit, round(confidence - 0.2 * common, 2)))
+    return kept
+
+
+def _top_kind(key: int, vocabulary: Vocabulary, kinds: np.ndarray) -> str:
+    return kinds[vocabulary.candidates(key)[0]]
+
+
+def resolve(found: list[tuple[Hit, float]], text: str, vocabulary: Vocabulary) -> list[Mention]:
+    """One place per distinct name, chosen in the article's context."""
+    places = vocabulary.places
+    importance = places["importance"].to_numpy()
+    country = places["country"].to_numpy()
+    admin1 = places["admin1"].to_numpy()
+    kinds = places["kind"].to_numpy()
+    lat, lon = places["lat"].to_numpy(), places["lon"].to_numpy()
+    keys = list(dict.fromkeys(hit.key for hit, _ in found))
+    options = {}
+    for key in keys:
+        rows = vocabulary.candidates(key)[:MAX_CANDIDATES]
+        alt = vocabulary.alternate[vocabulary.offsets[key]:vocabulary.offsets[key] + len(rows)]
+        options[key] = (rows, importance[rows] - ALTERNATE_PENALTY * alt)
+    containers = _containers(found, text)
+    choice = {key: rows[np.argmax(prior)] for key, (rows, prior) in options.items()}
+    for _ in range(2):  # the article's context from the current choices, then choose again in it
+        countries = Counter(country[p] for p in choice.values() if country[p] is not None)
+        provinces = Counter(admin1[p] for p in choice.values() if admin1[p] is not None)
+        points = [p for p in choice.values() if kinds[p] not in BROAD]
+        new = {}
+        for key, (rows, prior) in options.items():
+            score = prior.copy()
+            own = choice[key]
+            others_c = countries.copy()
+            if country[own] is not None:
+                others_c[country[own]] -= 1
+            others_p = provinces.copy()
+            if admin1[own] is not None:
+                others_p[admin1[own]] -= 1
+            score += COUNTRY_WEIGHT * np.array([others_c.get(c, 0) > 0 for c in country[rows]])
+            score += ADMIN1_WEIGHT * np.array([others_p.get(a, 0) > 0 for a in admin1[rows]])
+            near = [p for p in points if p != own]
+            if near and len(rows) > 1:
+                grid = np.broadcast_arrays(lon[rows][:, None], lat[rows][:, None], lon[near], lat[near])
+                d = geodesic_km(*(g.ravel() for g in grid)).reshape(grid[0].shape)
+                score += NEAR_WEIGHT * (d.min(axis=1) < NEAR_KM)
+            for outer in containers.get(key, ()):
+                if outer in choice:
+                    o = choice[outer]
+                    inside = (country[rows] == country[o]) if kinds[o] == "country" else (admin1[rows] == admin1[o])
+                    score += CONTAINER_WEIGHT * inside
+            new[key] = rows[int(np.argmax(score))]
+        choice = new
+    return [Mention(hit, int(choice[hit.key]), confidence) for hit, confidence in found]
+
+
+def _containers(found: list[tuple[Hit, float]], text: str) -> dict[int, list[int]]:
+    """Name -> names said to contain it: "X, Y", "X in Y", "X (Y)"."""
+    out: dict[int, list[int]] = {}
+    for (a, _), (b, _) in zip(found, found[1:]):
+        gap = text[a.end:b.start]
+        if gap in (", ", " in ", " (", ", in ") and a.key != b.key:
+            out.setdefault(a.key, []).append(b.key)
+    return out
