@@ -29,10 +29,10 @@ def mentions(text: str, with_sentences: bool = False) -> list[dict[str, Any]]:
     vocabulary, matcher = load_vocabulary(), load_matcher()
     bounds = sentences(text)
     found = resolve(recognise(find(text, matcher, vocabulary, bounds), matcher, vocabulary), text, vocabulary)
-    places = vocabulary.places
+    place_columns = vocabulary.column
     records = []
     for m in found:
-        place = places.iloc[m.place]
+        place = {column: values[m.place] for column, values in place_columns.items()}
         record = {
             "text": m.hit.text, "start": m.hit.start, "end": m.hit.end,
             "lat": round(float(place["lat"]), 5), "lon": round(float(place["lon"]), 5),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import pickle
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import ahocorasick
@@ -49,10 +50,22 @@ st saint mount mt lake port cape fort
 """.split())
 # Connectors that stay lower case inside a multi-word name ("Bay of Bengal", "Trinidad and Tobago").
 CONNECTORS = frozenset("of the and de del la le les el al da do dos das du des di von van der den y e sur upon on am im bin".split())
+CALENDAR = frozenset("""
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+september october november december
+""".split())
+# Generic words that some province or town is named after ("Central", "Western", "Federal"): on their own
+# in English they are adjectives.
+GENERIC = frozenset("""
+north south east west central western eastern northern southern federal centre center capital coast delta
+bay island lake river valley mountain upper lower greater new old great little national metropolitan
+middle north-west north-east south-west south-east northwest northeast southwest southeast interior
+""".split())
 PERSON_AFTER = frozenset("said says told added wrote asked explained stated replied argued".split())
 COMMON_ZIPF = 4.0  # as frequent as "station": a word English uses lower-case more often than as a name
 
 _WORD = re.compile(r"[\w’'.-]+")
+_CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w-]*")
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,9 @@ class Hit:
     text: str
     cue: bool = False
     sentence_start: bool = False
-    joined: bool = False  # part of a longer capitalised name ("Washington Post", "Paris Hilton")
+    joined_before: bool = False  # after a capitalised word: a surname ("Paris Hilton", "Anne McLellan")
+    joined_after: bool = False  # before one: "Washington Post", "Toronto General Hospital", "Vladimir Putin"
+    first_name: bool = False  # the next word stands alone elsewhere in the text: "Vladimir Putin ... Putin"
     person: bool = False
 
 
@@ -96,7 +111,7 @@ def build_matcher(vocabulary: Vocabulary) -> Matcher:
 
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     for i, key in enumerate(vocabulary.keys):
-        if key not in STOP_WORDS and not key.isdigit():
+        if key not in STOP_WORDS and key not in GENERIC and not key.isdigit():
             automaton.add_word(f" {key} ", i)
     automaton.make_automaton()
     common = np.array([zipf_frequency(key, "en") if " " not in key else 0.0 for key in vocabulary.keys],
@@ -110,6 +125,9 @@ def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple
     for end, key in matcher.automaton.iter(f" {normalise(text)} "):
         start = end - matcher.key_lengths[key] - 1
         surface = text[start:end - 1]
+        if "." in surface and text[end - 1:end] == ".":  # "U.S." keeps its last full stop
+            surface += "."
+            end += 1
         if _capitalised(surface, bool(vocabulary.acronym[key])):
             found.append((start, end - 1, key, surface))
     found.sort(key=lambda h: (h[0] - h[1], h[0]))
@@ -122,8 +140,9 @@ def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple
         hits.append(Hit(start, end, key, surface))
     hits.sort(key=lambda h: h.start)
     starts = {s for s, _ in bounds}
+    capitalised = Counter(_CAPITALISED.findall(text)) if hits else Counter()
     for hit in hits:
-        _context(text, hit, starts)
+        _context(text, hit, starts, capitalised)
     return hits
 
 
@@ -141,7 +160,7 @@ def _capitalised(surface: str, acronym: bool) -> bool:
     return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in CONNECTORS for w in words if w)
 
 
-def _context(text: str, hit: Hit, sentence_starts: set[int]) -> None:
+def _context(text: str, hit: Hit, sentence_starts: set[int], capitalised: Counter) -> None:
     before = text[max(0, hit.start - 40):hit.start]
     after = text[hit.end:hit.end + 40]
     prev = _WORD.findall(before)
@@ -155,8 +174,13 @@ def _context(text: str, hit: Hit, sentence_starts: set[int]) -> None:
     lowered_prev, lowered_next = prev_word.lower().strip(".’'"), next_word.lower().strip(".’'")
     hit.cue = (lowered_prev in CUE_BEFORE and gap_before.strip() == "") or (
         lowered_next in CUE_AFTER and gap_after.strip() in ("", "-"))
-    tight_after = gap_after in (" ", "-") and next_word[:1].isupper() and lowered_next not in CUE_AFTER
-    tight_before = (gap_before == " " and prev_word[:1].isupper() and not hit.sentence_start
-                    and lowered_prev not in TITLES and lowered_prev not in CUE_BEFORE and not prev_word.endswith("."))
-    hit.joined = tight_after or tight_before
+    tight_after = (gap_after in (" ", "-") and next_word[:1].isupper() and lowered_next not in CUE_AFTER
+                   and lowered_next not in CALENDAR)
+    tight_before = (gap_before == " " and prev_word[:1].isupper() and not prev_word.isupper()
+                    and not hit.sentence_start and lowered_prev not in TITLES and lowered_prev not in CUE_BEFORE
+                    and not prev_word.endswith("."))
+    hit.joined_before, hit.joined_after = tight_before, tight_after
+    if tight_after:
+        word = next_word.strip(".’'")
+        hit.first_name = capitalised[word] > text.count(f"{hit.text}{gap_after}{word}")
     hit.person = lowered_next in PERSON_AFTER and gap_after.strip() in ("", ",")

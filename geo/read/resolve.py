@@ -21,6 +21,7 @@ from .vocabulary import Vocabulary
 BROAD = frozenset({"country", "admin1", "continent", "world region", "disputed region", "sea", "mountain range",
                    "desert"})
 MAX_CANDIDATES = 25
+JOINED_IMPORTANCE = 5.0  # "Toronto General Hospital" names Toronto; "Killeen Police Department" is an office
 IMPORTANT = 6.0  # a city of a million people, or a capital of 100,000
 MIN_IMPORTANCE = 3.0  # about a thousand people: smaller places need a cue
 ALTERNATE_PENALTY = 1.0  # a name in another language or an old spelling is less likely meant
@@ -40,11 +41,11 @@ class Mention:
 
 def recognise(hits: list[Hit], matcher: Matcher, vocabulary: Vocabulary) -> list[tuple[Hit, float]]:
     """The hits that name places, each with a confidence in 0..1."""
-    kinds = vocabulary.places["kind"].to_numpy()
-    importance = vocabulary.places["importance"].to_numpy()
+    kinds, importance = vocabulary.column["kind"], vocabulary.column["importance"]
     # A name seen in "Firstname Name" or before "said" is a person for the rest of the article too.
-    people = {h.key for h in hits if h.person or (h.joined and _top_kind(h.key, vocabulary, kinds) not in BROAD)}
-    cued = {h.key for h in hits if h.cue and not h.joined}
+    people = {h.key for h in hits if h.person or h.first_name or (
+        h.joined_before and _top_kind(h.key, vocabulary, kinds) not in BROAD)}
+    cued = {h.key for h in hits if h.cue and not (h.joined_before or h.joined_after)}
     kept = []
     for hit in hits:
         top = vocabulary.candidates(hit.key)[0]
@@ -54,7 +55,9 @@ def recognise(hits: list[Hit], matcher: Matcher, vocabulary: Vocabulary) -> list
         broad = kind in BROAD or imp >= IMPORTANT + 2
         common = matcher.common[hit.key] >= COMMON_ZIPF
         cue = hit.key in cued
-        if hit.joined and not (kind in BROAD and imp >= IMPORTANT):
+        if hit.joined_before and not (kind in BROAD and imp >= IMPORTANT):
+            continue
+        if hit.joined_after and (hit.first_name or imp < JOINED_IMPORTANCE):
             continue
         if hit.key in people and not broad:
             continue
@@ -73,12 +76,9 @@ def _top_kind(key: int, vocabulary: Vocabulary, kinds: np.ndarray) -> str:
 
 def resolve(found: list[tuple[Hit, float]], text: str, vocabulary: Vocabulary) -> list[Mention]:
     """One place per distinct name, chosen in the article's context."""
-    places = vocabulary.places
-    importance = places["importance"].to_numpy()
-    country = places["country"].to_numpy()
-    admin1 = places["admin1"].to_numpy()
-    kinds = places["kind"].to_numpy()
-    lat, lon = places["lat"].to_numpy(), places["lon"].to_numpy()
+    column = vocabulary.column
+    importance, country, admin1, kinds = (column[c] for c in ("importance", "country", "admin1", "kind"))
+    lat, lon = column["lat"], column["lon"]
     keys = list(dict.fromkeys(hit.key for hit, _ in found))
     options = {}
     for key in keys:

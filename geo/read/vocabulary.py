@@ -29,7 +29,7 @@ import shapely
 from .. import data
 from ..codes import iso3_from_iso2
 
-FORMAT = 4  # bump when the cached structure or the way it is built changes
+FORMAT = 5  # bump when the cached structure or the way it is built changes
 
 # Importance is log10 of the people a name stands for, plus a bonus for what the place is: a capital
 # or a country is named in news far more often than its population alone suggests.
@@ -89,6 +89,12 @@ class Vocabulary:
     places_of: np.ndarray
     alternate: np.ndarray
     acronym: np.ndarray  # by key: some spelling is written in capitals ("UK", "UAE")
+
+    @functools.cached_property
+    def column(self) -> dict[str, np.ndarray]:
+        """The places' columns as plain NumPy arrays (object arrays for text): per-row access is the hot path."""
+        return {c: self.places[c].to_numpy(object if self.places[c].dtype.kind not in "fiub" else None)
+                for c in self.places.columns}
 
     def candidates(self, key_id: int) -> np.ndarray:
         return self.places_of[self.offsets[key_id]:self.offsets[key_id + 1]]
