@@ -62,7 +62,6 @@ bay island lake river valley mountain upper lower greater new old great little n
 middle north-west north-east south-west south-east northwest northeast southwest southeast interior
 """.split())
 PERSON_AFTER = frozenset("said says told added wrote asked explained stated replied argued".split())
-COMMON_ZIPF = 4.0  # as frequent as "station": a word English uses lower-case more often than as a name
 
 _WORD = re.compile(r"[\w’'.-]+")
 _CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w-]*")
@@ -137,7 +136,7 @@ def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple
         if any(start < e and s < end for s, e in taken):
             continue
         taken.append((start, end))
-        hits.append(Hit(start, end, key, surface))
+        hits.append(Hit(int(start), int(end), int(key), surface))
     hits.sort(key=lambda h: h.start)
     starts = {s for s, _ in bounds}
     capitalised = Counter(_CAPITALISED.findall(text)) if hits else Counter()

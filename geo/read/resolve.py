@@ -15,13 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..geodesy import geodesic_km
-from .matcher import COMMON_ZIPF, Hit, Matcher
+from .matcher import Hit, Matcher
 from .vocabulary import Vocabulary
 
 BROAD = frozenset({"country", "admin1", "continent", "world region", "disputed region", "sea", "mountain range",
                    "desert"})
 MAX_CANDIDATES = 25
 JOINED_IMPORTANCE = 5.0  # "Toronto General Hospital" names Toronto; "Killeen Police Department" is an office
+# A name is a common word when English uses it more than its importance explains: wordfreq's Zipf value
+# of "nice" (5.4) is above Nice's importance (5.7) less this margin; "berlin" (4.3) is far below Berlin's.
+COMMON_MARGIN = 1.0
 IMPORTANT = 6.0  # a city of a million people, or a capital of 100,000
 MIN_IMPORTANCE = 3.0  # about a thousand people: smaller places need a cue
 ALTERNATE_PENALTY = 1.0  # a name in another language or an old spelling is less likely meant
@@ -44,7 +47,7 @@ def recognise(hits: list[Hit], matcher: Matcher, vocabulary: Vocabulary) -> list
     kinds, importance = vocabulary.column["kind"], vocabulary.column["importance"]
     # A name seen in "Firstname Name" or before "said" is a person for the rest of the article too.
     people = {h.key for h in hits if h.person or h.first_name or (
-        h.joined_before and _top_kind(h.key, vocabulary, kinds) not in BROAD)}
+        h.joined_before and importance[vocabulary.candidates(h.key)[0]] < JOINED_IMPORTANCE)}
     cued = {h.key for h in hits if h.cue and not (h.joined_before or h.joined_after)}
     kept = []
     for hit in hits:
@@ -53,20 +56,20 @@ def recognise(hits: list[Hit], matcher: Matcher, vocabulary: Vocabulary) -> list
         if vocabulary.alternate[vocabulary.offsets[hit.key]]:
             imp -= ALTERNATE_PENALTY
         broad = kind in BROAD or imp >= IMPORTANT + 2
-        common = matcher.common[hit.key] >= COMMON_ZIPF
+        common = matcher.common[hit.key] > imp - COMMON_MARGIN
         cue = hit.key in cued
-        if hit.joined_before and not (kind in BROAD and imp >= IMPORTANT):
+        if hit.joined_before and imp < JOINED_IMPORTANCE:
             continue
         if hit.joined_after and (hit.first_name or imp < JOINED_IMPORTANCE):
             continue
         if hit.key in people and not broad:
             continue
-        if common and not (broad or (cue and imp >= IMPORTANT) or (imp >= IMPORTANT and not hit.sentence_start)):
+        if common and not cue:
             continue
         if not (broad or cue or imp >= MIN_IMPORTANCE):
             continue
         confidence = 0.9 if broad else 0.6 + 0.1 * cue + 0.2 * min(1.0, max(0.0, imp - MIN_IMPORTANCE) / 3)
-        kept.append((hit, round(confidence - 0.2 * common, 2)))
+        kept.append((hit, round(confidence - 0.1 * common, 2)))
     return kept
 
 

@@ -29,7 +29,7 @@ import shapely
 from .. import data
 from ..codes import iso3_from_iso2
 
-FORMAT = 5  # bump when the cached structure or the way it is built changes
+FORMAT = 7  # bump when the cached structure or the way it is built changes
 
 # Importance is log10 of the people a name stands for, plus a bonus for what the place is: a capital
 # or a country is named in news far more often than its population alone suggests.
@@ -39,6 +39,7 @@ ADMIN1_BONUS = 0.8
 WORLD_REGION_IMPORTANCE = 9.5
 DISPUTED_IMPORTANCE = 7.0
 CURATED_IMPORTANCE = 8.0
+MAIN_PART_SHARE = 0.75
 # Alternate names (other languages, old spellings) of small places are mostly noise for English text.
 ALTERNATE_MIN_POPULATION = 15_000
 MIN_RADIUS_KM = 2.0
@@ -166,6 +167,7 @@ def build_vocabulary(files: dict[str, Path]) -> Vocabulary:
     places = pd.concat([f.drop(columns="spellings") for f in frames], ignore_index=True)
     spellings = pd.concat([f["spellings"] for f in frames], ignore_index=True)
     rows = spellings.explode().dropna()
+    rows = rows[[s is not None for s, _ in rows]]
     names = pd.DataFrame({"place": rows.index.to_numpy(), "spelling": [s for s, _ in rows],
                           "alternate": [a for _, a in rows]})
     names["key"] = [key_of(s) for s in names["spelling"]]
@@ -200,7 +202,8 @@ def _cities(path: Path) -> pd.DataFrame:
     importance = np.log10(population + 1) + table["fcode"].map(FEATURE_BONUS).fillna(0.0)
     alternates = table["alternatenames"].where(population >= ALTERNATE_MIN_POPULATION, "")
     spellings = [
-        _own(name, ascii_name, _without_generic(name)) + [(a, True) for a in alt.split(",") if a and _LATIN.match(a) and not _CODE.match(a)]
+        _own(name, ascii_name) + [(_without_generic(name), True)] +
+        [(a, True) for a in alt.split(",") if a and _LATIN.match(a) and not _CODE.match(a)]
         for name, ascii_name, alt in zip(table["name"], table["asciiname"], alternates, strict=True)
     ]
     return pd.DataFrame({
@@ -226,12 +229,12 @@ def _read_geonames(f, columns: dict[int, str]) -> pd.DataFrame:
 
 def _admin1(path: Path, cities: pd.DataFrame) -> pd.DataFrame:
     """Admin-1 divisions have no coordinates in GeoNames' table: the point is the middle of the box
-    around their towns (5th to 95th percentile, so an outlying island does not drag it), the radius half
+    around their towns (the geographic middle, not the populated south of Ontario), the radius half
     that box's diagonal."""
     table = pd.read_csv(path, sep="\t", header=None, names=["code", "name", "asciiname", "geonameid"],
                         dtype=str, quoting=csv.QUOTE_NONE, na_filter=False, encoding="utf-8")
     grouped = cities.groupby("admin1")
-    lo, hi = grouped[["lat", "lon"]].quantile(0.05), grouped[["lat", "lon"]].quantile(0.95)
+    lo, hi = grouped[["lat", "lon"]].min(), grouped[["lat", "lon"]].max()
     people = grouped["population"].sum()
     table = table[table["code"].isin(lo.index)].reset_index(drop=True)
     lo, hi, people = lo.loc[table["code"]], hi.loc[table["code"]], people.loc[table["code"]].to_numpy()
@@ -267,13 +270,7 @@ def _countries(countries: Path, country_info: Path) -> pd.DataFrame:
                                               "ISO_A3_EH", "ADM0_A3"])
     units["iso3"] = units["ISO_A3"].where(units["ISO_A3"] != "-99", units["ISO_A3_EH"])
     units = units[units["iso3"] != "-99"].drop_duplicates("iso3").set_index("iso3")
-    parts = units.geometry.explode(index_parts=False)
-    areas = pd.Series(parts.to_crs("EPSG:6933").area.to_numpy())
-    largest = parts.iloc[areas.groupby(parts.index.to_numpy()).idxmax().to_numpy()]
-    centroid = largest.to_crs("EPSG:6933").centroid.to_crs("EPSG:4326")
-    inside = shapely.contains(largest.to_numpy(), centroid.to_numpy())
-    point = np.where(inside, centroid.to_numpy(), largest.representative_point().to_numpy())
-    points = pd.Series(point, index=largest.index)
+    points = _country_points(units.geometry)
     info = info[info["iso3"].isin(points.index)].reset_index(drop=True)
     point = points.loc[info["iso3"]].to_numpy()
     people = pd.to_numeric(info["population"], errors="coerce").fillna(0).to_numpy()
@@ -289,6 +286,22 @@ def _countries(countries: Path, country_info: Path) -> pd.DataFrame:
         "importance": np.log10(people + 1) + COUNTRY_BONUS, "radius_km": np.sqrt(area / np.pi),
         "admin1": None, "source": "geonames", "reference": "geonames:" + info["geonameid"], "spellings": spellings,
     })
+
+
+def _country_points(shapes: gpd.GeoSeries) -> pd.Series:
+    """The centroid of the largest part when it holds most of the country (the contiguous United States,
+    mainland Russia), else of the whole (Indonesia, Japan); moved onto the country if it falls outside."""
+    area = shapes.to_crs("EPSG:6933")
+    parts = area.explode(index_parts=False)
+    part_area = pd.Series(parts.area.to_numpy(), index=parts.index)
+    largest = parts.iloc[part_area.reset_index(drop=True).groupby(parts.index.to_numpy()).idxmax().to_numpy()]
+    main = largest.area.to_numpy() >= MAIN_PART_SHARE * area.area.loc[largest.index].to_numpy()
+    centroid = np.where(main, largest.centroid.to_numpy(), area.loc[largest.index].centroid.to_numpy())
+    shape = area.loc[largest.index].to_numpy()
+    inside = shapely.contains(shape, centroid)
+    nearest = shapely.shortest_line(shape, centroid)
+    centroid = np.where(inside, centroid, shapely.get_point(nearest, 0))
+    return pd.Series(gpd.GeoSeries(centroid, crs="EPSG:6933").to_crs("EPSG:4326").to_numpy(), index=largest.index)
 
 
 def _disputed(path: Path) -> pd.DataFrame:
