@@ -68,7 +68,6 @@ def read_jsonl(path: str | Path, on_error: str = "raise") -> Iterator[dict[str, 
 def _lines(path: str | Path) -> Iterator[tuple[int, str]]:
     import sys
 
-    name = "stdin" if str(path) == "-" else str(path)
     if str(path) != "-" and not Path(path).is_file():
         raise InputError(f"cannot read {path}: no such file")
     stream = sys.stdin.buffer if str(path) == "-" else open(path, "rb")
@@ -81,7 +80,6 @@ def _lines(path: str | Path) -> Iterator[tuple[int, str]]:
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
-    del name
 
 
 def _document(line: str, number: int) -> dict[str, Any]:
@@ -116,7 +114,9 @@ def sites_from_text(text: str) -> gpd.GeoDataFrame:
     for group in by_place.values():
         first = group[0]
         rows.append({
-            "name": first["text"], "resolved_name": first["resolved_name"], "source": first["source"],
+            # the shortest name used: "Rattu", not "Army High Altitude School"
+            "name": min((m["text"] for m in group), key=len),
+            "resolved_name": first["resolved_name"], "source": first["source"],
             "score": float(max(m["score"] for m in group)), "ambiguous": False, "alternatives": [],
             "reference": first["reference"], "lat": first["lat"], "lon": first["lon"],
             "radius_km": first["radius_km"], "hint_country": first["country"],

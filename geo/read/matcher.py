@@ -31,7 +31,25 @@ thus to too under until up upon very was we were what when where whether which w
 will with within without would yet you your
 monday tuesday wednesday thursday friday saturday sunday january february march april june july august
 september october november december today yesterday tomorrow mr mrs ms dr
+jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
 """.split())
+# AP style abbreviations of US states and Canadian provinces, read only after a comma: "Glasgow, Ky."
+STATE_ABBREVIATIONS = {
+    "Ala.": "Alabama", "Ariz.": "Arizona", "Ark.": "Arkansas", "Calif.": "California", "Colo.": "Colorado",
+    "Conn.": "Connecticut", "Del.": "Delaware", "Fla.": "Florida", "Ga.": "Georgia", "Ill.": "Illinois",
+    "Ind.": "Indiana", "Kan.": "Kansas", "Ky.": "Kentucky", "La.": "Louisiana", "Md.": "Maryland",
+    "Mass.": "Massachusetts", "Mich.": "Michigan", "Minn.": "Minnesota", "Miss.": "Mississippi", "Mo.": "Missouri",
+    "Mont.": "Montana", "Neb.": "Nebraska", "Nev.": "Nevada", "N.H.": "New Hampshire", "N.J.": "New Jersey",
+    "N.M.": "New Mexico", "N.Y.": "New York", "N.C.": "North Carolina", "N.D.": "North Dakota", "Okla.": "Oklahoma",
+    "Ore.": "Oregon", "Pa.": "Pennsylvania", "R.I.": "Rhode Island", "S.C.": "South Carolina", "S.D.": "South Dakota",
+    "Tenn.": "Tennessee", "Vt.": "Vermont", "Va.": "Virginia", "Wash.": "Washington", "W.Va.": "West Virginia",
+    "Wis.": "Wisconsin", "Wyo.": "Wyoming", "B.C.": "British Columbia", "Alta.": "Alberta", "Sask.": "Saskatchewan",
+    "Man.": "Manitoba", "Ont.": "Ontario", "Que.": "Quebec", "N.S.": "Nova Scotia", "N.B.": "New Brunswick",
+    "Nfld.": "Newfoundland and Labrador", "P.E.I.": "Prince Edward Island", "D.C.": "District of Columbia",
+}
+_STATE = re.compile(r"(?<=, )(" + "|".join(re.escape(a) for a in STATE_ABBREVIATIONS) + r")(?!\w)")
+# Capitalised words that belong to the name they follow: "Metcalfe County", "Nyanza Province".
+NAME_SUFFIXES = frozenset("County Parish Province District Region Governorate Prefecture Oblast Municipality".split())
 # Said before a name, these make it a place ("in Rattu", "near Cherat", "from Moscow").
 CUE_BEFORE = frozenset("""
 in near at from to into across outside inside around throughout toward towards via through between
@@ -72,6 +90,7 @@ class Matcher:
     automaton: ahocorasick.Automaton
     key_lengths: np.ndarray
     common: np.ndarray  # by key: how common the name is as an English word (wordfreq's Zipf scale)
+    states: dict[str, int]  # STATE_ABBREVIATIONS -> key of the full name
 
 
 @dataclass
@@ -115,7 +134,9 @@ def build_matcher(vocabulary: Vocabulary) -> Matcher:
     automaton.make_automaton()
     common = np.array([zipf_frequency(key, "en") if " " not in key else 0.0 for key in vocabulary.keys],
                       dtype=np.float32)
-    return Matcher(automaton, np.array([len(k) for k in vocabulary.keys], dtype=np.int32), common)
+    index = {key: i for i, key in enumerate(vocabulary.keys)}
+    states = {abbr: index[name.lower()] for abbr, name in STATE_ABBREVIATIONS.items() if name.lower() in index}
+    return Matcher(automaton, np.array([len(k) for k in vocabulary.keys], dtype=np.int32), common, states)
 
 
 def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple[int, int]]) -> list[Hit]:
@@ -137,6 +158,17 @@ def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple
             continue
         taken.append((start, end))
         hits.append(Hit(int(start), int(end), int(key), surface))
+    for match in _STATE.finditer(text):
+        if not any(match.start() < e and s < match.end() for s, e in taken):
+            key = matcher.states.get(match.group(1))
+            if key is not None:
+                hits.append(Hit(match.start(), match.end(), key, match.group(1), cue=True))
+    for hit in hits:
+        suffix = text[hit.end:hit.end + 16].split(" ", 2)
+        if len(suffix) > 1 and suffix[0] == "" and suffix[1].rstrip(".,;:’'") in NAME_SUFFIXES:
+            hit.end += 1 + len(suffix[1].rstrip(".,;:’'"))
+            hit.text = text[hit.start:hit.end]
+            hit.cue = True
     hits.sort(key=lambda h: h.start)
     starts = {s for s, _ in bounds}
     capitalised = Counter(_CAPITALISED.findall(text)) if hits else Counter()
@@ -171,7 +203,7 @@ def _context(text: str, hit: Hit, sentence_starts: set[int], capitalised: Counte
     hit.sentence_start = hit.start in sentence_starts or not before.strip() or before.rstrip()[-1:] in "\n\"“‘(:"
     # "Karachi-based", "Moscow's", "Kashmir district", "in Rattu", "near Cherat"
     lowered_prev, lowered_next = prev_word.lower().strip(".’'"), next_word.lower().strip(".’'")
-    hit.cue = (lowered_prev in CUE_BEFORE and gap_before.strip() == "") or (
+    hit.cue = hit.cue or (lowered_prev in CUE_BEFORE and gap_before.strip() == "") or (
         lowered_next in CUE_AFTER and gap_after.strip() in ("", "-"))
     tight_after = (gap_after in (" ", "-") and next_word[:1].isupper() and lowered_next not in CUE_AFTER
                    and lowered_next not in CALENDAR)

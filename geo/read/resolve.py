@@ -28,7 +28,7 @@ COMMON_MARGIN = 1.0
 IMPORTANT = 6.0  # a city of a million people, or a capital of 100,000
 MIN_IMPORTANCE = 3.0  # about a thousand people: smaller places need a cue
 ALTERNATE_PENALTY = 1.0  # a name in another language or an old spelling is less likely meant
-COUNTRY_WEIGHT = 2.0
+COUNTRY_WEIGHT = 3.0
 ADMIN1_WEIGHT = 2.0
 CONTAINER_WEIGHT = 4.0  # "X, Y" / "X in Y": X is inside Y
 NEAR_KM = 300.0
@@ -64,7 +64,7 @@ def recognise(hits: list[Hit], matcher: Matcher, vocabulary: Vocabulary) -> list
             continue
         if hit.key in people and not broad:
             continue
-        if common and not cue:
+        if common and not (hit.cue or (cue and not hit.sentence_start)):
             continue
         if not (broad or cue or imp >= MIN_IMPORTANCE):
             continue

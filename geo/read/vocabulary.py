@@ -29,7 +29,7 @@ import shapely
 from .. import data
 from ..codes import iso3_from_iso2
 
-FORMAT = 7  # bump when the cached structure or the way it is built changes
+FORMAT = 9  # bump when the cached structure or the way it is built changes
 
 # Importance is log10 of the people a name stands for, plus a bonus for what the place is: a capital
 # or a country is named in news far more often than its population alone suggests.
@@ -37,7 +37,7 @@ FEATURE_BONUS = {"PPLC": 1.2, "PPLG": 0.6, "PPLA": 0.6, "PPLA2": 0.2}
 COUNTRY_BONUS = 2.0
 ADMIN1_BONUS = 0.8
 WORLD_REGION_IMPORTANCE = 9.5
-DISPUTED_IMPORTANCE = 7.0
+DISPUTED_IMPORTANCE = 9.5  # "Crimea", "Gaza", "Gilgit-Baltistan": the region itself, whose claims are the question
 CURATED_IMPORTANCE = 8.0
 MAIN_PART_SHARE = 0.75
 # Alternate names (other languages, old spellings) of small places are mostly noise for English text.
@@ -172,6 +172,10 @@ def build_vocabulary(files: dict[str, Path]) -> Vocabulary:
                           "alternate": [a for _, a in rows]})
     names["key"] = [key_of(s) for s in names["spelling"]]
     names = names[names["key"].str.len() >= 2]
+    # Natural Earth files a few countries as disputed areas too ("Israel", "Kosovo"): the country is meant.
+    country_keys = set(names["key"][places["kind"].to_numpy()[names["place"].to_numpy()] == "country"])
+    names = names[~(names["key"].isin(country_keys) & (places["kind"].to_numpy()[names["place"].to_numpy()] ==
+                                                        "disputed region"))]
     upper_first = ~names["spelling"].str.replace(".", "").str.isupper()
     names = names.assign(lower=upper_first).sort_values(["alternate", "lower"], kind="stable")
     names = names.drop_duplicates(["key", "place"]).drop(columns="lower")
