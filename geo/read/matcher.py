@@ -66,6 +66,13 @@ TITLES = frozenset("""
 the president prime minister gov governor sen senator rep mayor king queen prince general gen lt col
 st saint mount mt lake port cape fort
 """.split())
+# Said before a name, these make it a person's: "Mr Paterson", "Sen. Rubio", "President Bush".
+PERSON_TITLES = frozenset("""
+mr mrs ms miss dr sir dame lord lady president senator sen gov governor rep representative mayor judge justice
+prof professor rev reverend pope minister chancellor secretary gen general col colonel lt lieutenant sgt
+sergeant capt captain officer detective constable sheriff coach chairman chairwoman ceo spokesman
+spokeswoman director
+""".split())
 # Connectors that stay lower case inside a multi-word name ("Bay of Bengal", "Trinidad and Tobago").
 CONNECTORS = frozenset("of the and de del la le les el al da do dos das du des di von van der den y e sur upon on am im bin".split())
 CALENDAR = frozenset("""
@@ -107,6 +114,7 @@ class Hit:
     joined_after: bool = False  # before one: "Washington Post", "Toronto General Hospital", "Vladimir Putin"
     first_name: bool = False  # the next word stands alone elsewhere in the text: "Vladimir Putin ... Putin"
     person: bool = False
+    currency: bool = False
 
 
 @functools.cache
@@ -163,9 +171,10 @@ def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple
             key = matcher.states.get(match.group(1))
             if key is not None:
                 hits.append(Hit(match.start(), match.end(), key, match.group(1), cue=True))
+    kinds = vocabulary.column["kind"]
     for hit in hits:
         suffix = text[hit.end:hit.end + 16].split(" ", 2)
-        if len(suffix) > 1 and suffix[0] == "" and suffix[1].rstrip(".,;:’'") in NAME_SUFFIXES:
+        if kinds[vocabulary.candidates(hit.key)[0]] != "country" and len(suffix) > 1 and suffix[0] == "" and suffix[1].rstrip(".,;:’'") in NAME_SUFFIXES:
             hit.end += 1 + len(suffix[1].rstrip(".,;:’'"))
             hit.text = text[hit.start:hit.end]
             hit.cue = True
@@ -211,7 +220,11 @@ def _context(text: str, hit: Hit, sentence_starts: set[int], capitalised: Counte
                     and not hit.sentence_start and lowered_prev not in TITLES and lowered_prev not in CUE_BEFORE
                     and not prev_word.endswith("."))
     hit.joined_before, hit.joined_after = tight_before, tight_after
+    titled = lowered_prev in PERSON_TITLES and gap_before.strip() in ("", ".")
+    initial = len(prev_word) == 2 and prev_word[1] == "." and prev_word[0].isupper()  # "George W. Bush"
+    hit.person = titled or initial
     if tight_after:
         word = next_word.strip(".’'")
         hit.first_name = capitalised[word] > text.count(f"{hit.text}{gap_after}{word}")
-    hit.person = lowered_next in PERSON_AFTER and gap_after.strip() in ("", ",")
+    hit.person = hit.person or (lowered_next in PERSON_AFTER and gap_after.strip() in ("", ",") and not hit.cue)
+    hit.currency = "$" in (text[hit.start - 1:hit.start], text[hit.end:hit.end + 1])  # "US$460 million"

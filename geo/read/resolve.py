@@ -18,7 +18,7 @@ from ..geodesy import geodesic_km
 from .matcher import Hit, Matcher
 from .vocabulary import Vocabulary
 
-BROAD = frozenset({"country", "admin1", "continent", "world region", "disputed region", "sea", "mountain range",
+BROAD = frozenset({"country", "admin1", "continent", "world region", "disputed region", "sea", "mountain range", "island",
                    "desert"})
 MAX_CANDIDATES = 25
 JOINED_IMPORTANCE = 5.0  # "Toronto General Hospital" names Toronto; "Killeen Police Department" is an office
@@ -46,8 +46,8 @@ def recognise(hits: list[Hit], matcher: Matcher, vocabulary: Vocabulary) -> list
     """The hits that name places, each with a confidence in 0..1."""
     kinds, importance = vocabulary.column["kind"], vocabulary.column["importance"]
     # A name seen in "Firstname Name" or before "said" is a person for the rest of the article too.
-    people = {h.key for h in hits if h.person or h.first_name or (
-        h.joined_before and importance[vocabulary.candidates(h.key)[0]] < JOINED_IMPORTANCE)}
+    people = {h.key for h in hits if (h.person or h.first_name or h.joined_before)
+              and importance[vocabulary.candidates(h.key)[0]] < JOINED_IMPORTANCE}
     cued = {h.key for h in hits if h.cue and not (h.joined_before or h.joined_after)}
     kept = []
     for hit in hits:
@@ -58,7 +58,9 @@ def recognise(hits: list[Hit], matcher: Matcher, vocabulary: Vocabulary) -> list
         broad = kind in BROAD or imp >= IMPORTANT + 2
         common = matcher.common[hit.key] > imp - COMMON_MARGIN
         cue = hit.key in cued
-        if hit.joined_before and imp < JOINED_IMPORTANCE:
+        if hit.currency or (hit.joined_before and (imp < JOINED_IMPORTANCE or hit.joined_after)):
+            continue  # "US$", a surname, a name inside a longer name ("Agence France-Presse")
+        if hit.person and not broad:
             continue
         if hit.joined_after and (hit.first_name or imp < JOINED_IMPORTANCE):
             continue

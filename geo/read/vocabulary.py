@@ -29,11 +29,11 @@ import shapely
 from .. import data
 from ..codes import iso3_from_iso2
 
-FORMAT = 9  # bump when the cached structure or the way it is built changes
+FORMAT = 11  # bump when the cached structure or the way it is built changes
 
 # Importance is log10 of the people a name stands for, plus a bonus for what the place is: a capital
 # or a country is named in news far more often than its population alone suggests.
-FEATURE_BONUS = {"PPLC": 1.2, "PPLG": 0.6, "PPLA": 0.6, "PPLA2": 0.2}
+FEATURE_BONUS = {"PPLC": 2.0, "PPLG": 0.6, "PPLA": 0.6, "PPLA2": 0.2}
 COUNTRY_BONUS = 2.0
 ADMIN1_BONUS = 0.8
 WORLD_REGION_IMPORTANCE = 9.5
@@ -252,8 +252,13 @@ def _admin1(path: Path, cities: pd.DataFrame) -> pd.DataFrame:
         "fcode": "ADM1", "population": people, "importance": np.log10(people + 1) + ADMIN1_BONUS,
         "radius_km": np.maximum(half_diagonal, 10.0), "admin1": table["code"], "source": "geonames",
         "reference": "geonames:" + table["geonameid"], "spellings": [
-            _own(n, a, _without_suffix(n)) for n, a in zip(table["name"], table["asciiname"], strict=True)],
+            _own(n, a, _without_suffix(n), *ADMIN1_ALIASES.get(code, []))
+            for n, a, code in zip(table["name"], table["asciiname"], table["code"], strict=True)],
     })
+
+
+# Short forms of provinces that news uses on their own.
+ADMIN1_ALIASES = {"AU.02": ["NSW"], "CA.02": ["B.C."], "US.DC": ["D.C."], "AU.04": ["Qld"]}
 
 
 def _without_suffix(name: str) -> str:
