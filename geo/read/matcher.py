@@ -115,6 +115,7 @@ class Hit:
     first_name: bool = False  # the next word stands alone elsewhere in the text: "Vladimir Putin ... Putin"
     person: bool = False
     currency: bool = False
+    suffixed: bool = False  # "Metcalfe County": the name plus a word the gazetteer does not have
 
 
 @functools.cache
@@ -177,7 +178,7 @@ def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple
         if kinds[vocabulary.candidates(hit.key)[0]] != "country" and len(suffix) > 1 and suffix[0] == "" and suffix[1].rstrip(".,;:’'") in NAME_SUFFIXES:
             hit.end += 1 + len(suffix[1].rstrip(".,;:’'"))
             hit.text = text[hit.start:hit.end]
-            hit.cue = True
+            hit.cue = hit.suffixed = True
     hits.sort(key=lambda h: h.start)
     starts = {s for s, _ in bounds}
     capitalised = Counter(_CAPITALISED.findall(text)) if hits else Counter()

@@ -120,7 +120,11 @@ def resolve(found: list[tuple[Hit, float]], text: str, vocabulary: Vocabulary) -
                     score += CONTAINER_WEIGHT * inside
             new[key] = rows[int(np.argmax(score))]
         choice = new
-    return [Mention(hit, int(choice[hit.key]), confidence) for hit, confidence in found]
+    # "Metcalfe County" stands for a county the gazetteer lacks: its namesake town answers only when it lies in
+    # a province the article names; otherwise the mention is left out rather than put somewhere else.
+    named = {admin1[p] for p in choice.values() if kinds[p] == "admin1"}
+    return [Mention(hit, int(choice[hit.key]), confidence) for hit, confidence in found
+            if not hit.suffixed or admin1[choice[hit.key]] in named]
 
 
 def _containers(found: list[tuple[Hit, float]], text: str) -> dict[int, list[int]]:
