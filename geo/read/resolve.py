@@ -33,6 +33,7 @@ ADMIN1_WEIGHT = 2.0
 CONTAINER_WEIGHT = 4.0  # "X, Y" / "X in Y": X is inside Y
 NEAR_KM = 300.0
 NEAR_WEIGHT = 1.0
+ROUNDS = 5  # context and choices are recomputed until they agree; two or three rounds usually do
 
 
 @dataclass
@@ -91,8 +92,12 @@ def resolve(found: list[tuple[Hit, float]], text: str, vocabulary: Vocabulary) -
         alt = vocabulary.alternate[vocabulary.offsets[key]:vocabulary.offsets[key] + len(rows)]
         options[key] = (rows, importance[rows] - ALTERNATE_PENALTY * alt)
     containers = _containers(found, text)
+    contained: dict[int, list[int]] = {}
+    for inner, outers in containers.items():
+        for outer in outers:
+            contained.setdefault(outer, []).append(inner)
     choice = {key: rows[np.argmax(prior)] for key, (rows, prior) in options.items()}
-    for _ in range(2):  # the article's context from the current choices, then choose again in it
+    for _ in range(ROUNDS):  # the article's context from the current choices, then choose again in it
         countries = Counter(country[p] for p in choice.values() if country[p] is not None)
         provinces = Counter(admin1[p] for p in choice.values() if admin1[p] is not None)
         points = [p for p in choice.values() if kinds[p] not in BROAD]
@@ -113,12 +118,19 @@ def resolve(found: list[tuple[Hit, float]], text: str, vocabulary: Vocabulary) -
                 grid = np.broadcast_arrays(lon[rows][:, None], lat[rows][:, None], lon[near], lat[near])
                 d = geodesic_km(*(g.ravel() for g in grid)).reshape(grid[0].shape)
                 score += NEAR_WEIGHT * (d.min(axis=1) < NEAR_KM)
+            for inner in contained.get(key, ()):  # "London, Ontario": the Ontario that has a London
+                inner_rows = options[inner][0]
+                holds = np.where(kinds[rows] == "country", np.isin(country[rows], country[inner_rows]),
+                                 (kinds[rows] == "admin1") & np.isin(admin1[rows], admin1[inner_rows]))
+                score += CONTAINER_WEIGHT * holds
             for outer in containers.get(key, ()):
                 if outer in choice:
                     o = choice[outer]
                     inside = (country[rows] == country[o]) if kinds[o] == "country" else (admin1[rows] == admin1[o])
                     score += CONTAINER_WEIGHT * inside
             new[key] = rows[int(np.argmax(score))]
+        if new == choice:
+            break
         choice = new
     # "Metcalfe County" stands for a county the gazetteer lacks: its namesake town answers only when it lies in
     # a province the article names; otherwise the mention is left out rather than put somewhere else.
