@@ -89,12 +89,16 @@ def test_jsonl_batch(tmp_path, capsys):
 
 def test_jsonl_malformed_line(tmp_path, capsys):
     path = tmp_path / "docs.jsonl"
-    path.write_text('{"id": 1, "text": "In Lahore."}\n{"id": 2, "text": \n{"id": 3, "text": "In Quetta."}\n')
+    path.write_bytes(b'{"id": 1, "text": "In Lahore."}\n{"id": 2, "text": \n\n{"id": 3, "text": "In Quetta."}\n'
+                     b'{"id": 4, "text": "\xff"}\n')
     assert main(["read", "--jsonl", str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "line 2" in captured.err and len(captured.err.splitlines()) == 1
     assert main(["read", "--jsonl", str(path), "--on-error", "skip"]) == 0
     assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [1, 3]
+    path.write_bytes(b'{"id": 1, "text": "In Lahore."}\n{"id": 4, "text": "\xff"}\n')
+    assert main(["read", "--jsonl", str(path)]) == 2
+    assert "line 2: not valid UTF-8" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("content, message", [

@@ -8,6 +8,7 @@ place with the sentences that mention it.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -49,42 +50,40 @@ def mentions(text: str, with_sentences: bool = False) -> list[dict[str, Any]]:
 
 def read_documents(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """``{"id", "mentions"}`` for each ``{"id", "text"}`` document, in order."""
-    return [{"id": doc.get("id"), "mentions": [_public(m) for m in mentions(doc["text"])]} for doc in docs]
+    return [_record(doc) for doc in docs]
 
 
 def read_jsonl(path: str | Path, on_error: str = "raise") -> Iterator[dict[str, Any]]:
     """Records of a JSON Lines file of ``{"id", "text"}`` documents; a malformed line is an InputError naming
     it, or (``on_error="skip"``) is left out."""
     for number, line in _lines(path):
+        if not line.strip():
+            continue  # a blank line, often the last one, holds no document
         try:
             doc = _document(line, number)
         except InputError:
             if on_error == "skip":
                 continue
             raise
-        yield {"id": doc.get("id"), "mentions": [_public(m) for m in mentions(doc["text"])]}
+        yield _record(doc)
 
 
-def _lines(path: str | Path) -> Iterator[tuple[int, str]]:
-    import sys
-
+def _lines(path: str | Path) -> Iterator[tuple[int, bytes]]:
     if str(path) != "-" and not Path(path).is_file():
         raise InputError(f"cannot read {path}: no such file")
     stream = sys.stdin.buffer if str(path) == "-" else open(path, "rb")
     try:
-        for number, raw in enumerate(stream, 1):
-            try:
-                yield number, raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError:
-                yield number, "\x00"  # reported as a malformed line
+        yield from enumerate(stream, 1)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
 
 
-def _document(line: str, number: int) -> dict[str, Any]:
-    if not line.strip():
-        raise InputError(f"line {number}: empty line, expected a JSON object")
+def _document(raw: bytes, number: int) -> dict[str, Any]:
+    try:
+        line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"line {number}: not valid UTF-8") from None
     try:
         doc = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -94,8 +93,9 @@ def _document(line: str, number: int) -> dict[str, Any]:
     return doc
 
 
-def _public(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k != "place"}
+def _record(doc: dict[str, Any]) -> dict[str, Any]:
+    found = mentions(doc["text"])
+    return {"id": doc.get("id"), "mentions": [{k: v for k, v in m.items() if k != "place"} for m in found]}
 
 
 def sites_from_text(text: str) -> gpd.GeoDataFrame:

@@ -18,7 +18,7 @@ import ahocorasick
 import numpy as np
 
 from .. import data
-from .vocabulary import Vocabulary, cache_key, load_vocabulary, normalise, write_atomically, _sources
+from .vocabulary import Vocabulary, _sources, cache, cache_key, load_vocabulary, normalise
 
 # Words that are never a place in English text, whatever a gazetteer says ("Of" is a Turkish town).
 STOP_WORDS = frozenset("""
@@ -49,7 +49,7 @@ STATE_ABBREVIATIONS = {
 }
 _STATE = re.compile(r"(?<=, )(" + "|".join(re.escape(a) for a in STATE_ABBREVIATIONS) + r")(?!\w)")
 # Capitalised words that belong to the name they follow: "Metcalfe County", "Nyanza Province".
-NAME_SUFFIXES = frozenset("County Parish Province District Region Governorate Prefecture Oblast Municipality".split())
+_NAME_SUFFIX = re.compile(r" (County|Parish|Province|District|Region|Governorate|Prefecture|Oblast|Municipality)\b")
 # Said before a name, these make it a place ("in Rattu", "near Cherat", "from Moscow").
 CUE_BEFORE = frozenset("""
 in near at from to into across outside inside around throughout toward towards via through between
@@ -74,7 +74,8 @@ sergeant capt captain officer detective constable sheriff coach chairman chairwo
 spokeswoman director
 """.split())
 # Connectors that stay lower case inside a multi-word name ("Bay of Bengal", "Trinidad and Tobago").
-CONNECTORS = frozenset("of the and de del la le les el al da do dos das du des di von van der den y e sur upon on am im bin".split())
+CONNECTORS = frozenset(
+    "of the and de del la le les el al da do dos das du des di von van der den y e sur upon on am im bin".split())
 CALENDAR = frozenset("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
 september october november december
@@ -129,7 +130,7 @@ def load_matcher() -> Matcher:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
             pass
     matcher = build_matcher(load_vocabulary())
-    write_atomically(path, pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
+    cache(path, matcher)
     return matcher
 
 
@@ -174,9 +175,9 @@ def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple
                 hits.append(Hit(match.start(), match.end(), key, match.group(1), cue=True))
     kinds = vocabulary.column["kind"]
     for hit in hits:
-        suffix = text[hit.end:hit.end + 16].split(" ", 2)
-        if kinds[vocabulary.candidates(hit.key)[0]] != "country" and len(suffix) > 1 and suffix[0] == "" and suffix[1].rstrip(".,;:’'") in NAME_SUFFIXES:
-            hit.end += 1 + len(suffix[1].rstrip(".,;:’'"))
+        suffix = _NAME_SUFFIX.match(text, hit.end)
+        if suffix and kinds[vocabulary.candidates(hit.key)[0]] != "country":  # not "U.S. District Court"
+            hit.end = suffix.end()
             hit.text = text[hit.start:hit.end]
             hit.cue = hit.suffixed = True
     hits.sort(key=lambda h: h.start)

@@ -18,8 +18,8 @@ from ..geodesy import geodesic_km
 from .matcher import Hit, Matcher
 from .vocabulary import Vocabulary
 
-BROAD = frozenset({"country", "admin1", "continent", "world region", "disputed region", "sea", "mountain range", "island",
-                   "desert"})
+BROAD = frozenset({"country", "admin1", "continent", "world region", "disputed region", "sea", "mountain range",
+                   "island", "desert"})
 MAX_CANDIDATES = 25
 JOINED_IMPORTANCE = 5.0  # "Toronto General Hospital" names Toronto; "Killeen Police Department" is an office
 # A name is a common word when English uses it more than its importance explains: wordfreq's Zipf value
@@ -74,10 +74,6 @@ def recognise(hits: list[Hit], matcher: Matcher, vocabulary: Vocabulary) -> list
         confidence = 0.9 if broad else 0.6 + 0.1 * cue + 0.2 * min(1.0, max(0.0, imp - MIN_IMPORTANCE) / 3)
         kept.append((hit, round(confidence - 0.1 * common, 2)))
     return kept
-
-
-def _top_kind(key: int, vocabulary: Vocabulary, kinds: np.ndarray) -> str:
-    return kinds[vocabulary.candidates(key)[0]]
 
 
 def resolve(found: list[tuple[Hit, float]], text: str, vocabulary: Vocabulary) -> list[Mention]:

@@ -16,6 +16,7 @@ import os
 import pickle
 import re
 import tempfile
+import warnings
 import zipfile
 from dataclasses import dataclass
 from importlib import resources
@@ -142,8 +143,16 @@ def load_vocabulary() -> Vocabulary:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             pass  # a broken cache is rebuilt
     vocabulary = build_vocabulary(files)
-    write_atomically(path, pickle.dumps(vocabulary, protocol=pickle.HIGHEST_PROTOCOL))
+    cache(path, vocabulary)
     return vocabulary
+
+
+def cache(path: Path, value: object) -> None:
+    """Keep ``value`` for the next run; a cache folder that cannot be written only costs that time."""
+    try:
+        write_atomically(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError as exc:
+        warnings.warn(f"cannot cache the place-name index in {path.parent}: {exc.strerror or exc}", stacklevel=2)
 
 
 def write_atomically(path: Path, payload: bytes) -> None:
