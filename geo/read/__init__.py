@@ -7,6 +7,7 @@ place with the sentences that mention it.
 
 from __future__ import annotations
 
+import bisect
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ def mentions(text: str, with_sentences: bool = False) -> list[dict[str, Any]]:
     bounds = sentences(text)
     found = resolve(recognise(find(text, matcher, vocabulary, bounds), matcher, vocabulary), text, vocabulary)
     place_columns = vocabulary.column
+    starts = [s for s, _ in bounds]
     records = []
     for m in found:
         place = {column: values[m.place] for column, values in place_columns.items()}
@@ -42,7 +44,7 @@ def mentions(text: str, with_sentences: bool = False) -> list[dict[str, Any]]:
             "reference": place["reference"], "place": m.place,
         }
         if with_sentences:
-            start, end = next(((s, e) for s, e in bounds if s <= m.hit.start < e), (m.hit.start, m.hit.end))
+            start, end = bounds[max(0, bisect.bisect_right(starts, m.hit.start) - 1)]
             record["sentence"] = " ".join(text[start:end].split())
         records.append(record)
     return records

@@ -114,6 +114,7 @@ class Hit:
     joined_before: bool = False  # after a capitalised word: a surname ("Paris Hilton", "Anne McLellan")
     joined_after: bool = False  # before one: "Washington Post", "Toronto General Hospital", "Vladimir Putin"
     first_name: bool = False  # the next word stands alone elsewhere in the text: "Vladimir Putin ... Putin"
+    next_word: str = ""
     person: bool = False
     currency: bool = False
     suffixed: bool = False  # "Metcalfe County": the name plus a word the gazetteer does not have
@@ -161,18 +162,16 @@ def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple
         if _capitalised(surface, bool(vocabulary.acronym[key])):
             found.append((start, end - 1, key, surface))
     found.sort(key=lambda h: (h[0] - h[1], h[0]))
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)  # characters already in a longer name
     hits = []
     for start, end, key, surface in found:
-        if any(start < e and s < end for s, e in taken):
-            continue
-        taken.append((start, end))
-        hits.append(Hit(int(start), int(end), int(key), surface))
+        if not any(taken[start:end]):
+            taken[start:end] = b"\x01" * (end - start)
+            hits.append(Hit(int(start), int(end), int(key), surface))
     for match in _STATE.finditer(text):
-        if not any(match.start() < e and s < match.end() for s, e in taken):
-            key = matcher.states.get(match.group(1))
-            if key is not None:
-                hits.append(Hit(match.start(), match.end(), key, match.group(1), cue=True))
+        key = matcher.states.get(match.group(1))
+        if key is not None and not any(taken[match.start():match.end()]):
+            hits.append(Hit(match.start(), match.end(), key, match.group(1), cue=True))
     kinds = vocabulary.column["kind"]
     for hit in hits:
         suffix = _NAME_SUFFIX.match(text, hit.end)
@@ -182,9 +181,15 @@ def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple
             hit.cue = hit.suffixed = True
     hits.sort(key=lambda h: h.start)
     starts = {s for s, _ in bounds}
-    capitalised = Counter(_CAPITALISED.findall(text)) if hits else Counter()
     for hit in hits:
-        _context(text, hit, starts, capitalised)
+        _context(text, hit, starts)
+    # "Vladimir Putin ... Putin": the next word stands alone elsewhere, so this one is a first name
+    followers = [h for h in hits if h.joined_after]
+    if followers:
+        capitalised = Counter(_CAPITALISED.findall(text))
+        pairs = Counter((h.key, h.next_word) for h in followers)
+        for hit in followers:
+            hit.first_name = capitalised[hit.next_word] > pairs[(hit.key, hit.next_word)]
     return hits
 
 
@@ -202,7 +207,7 @@ def _capitalised(surface: str, acronym: bool) -> bool:
     return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in CONNECTORS for w in words if w)
 
 
-def _context(text: str, hit: Hit, sentence_starts: set[int], capitalised: Counter) -> None:
+def _context(text: str, hit: Hit, sentence_starts: set[int]) -> None:
     before = text[max(0, hit.start - 40):hit.start]
     after = text[hit.end:hit.end + 40]
     prev = _WORD.findall(before)
@@ -225,8 +230,6 @@ def _context(text: str, hit: Hit, sentence_starts: set[int], capitalised: Counte
     titled = lowered_prev in PERSON_TITLES and gap_before.strip() in ("", ".")
     initial = len(prev_word) == 2 and prev_word[1] == "." and prev_word[0].isupper()  # "George W. Bush"
     hit.person = titled or initial
-    if tight_after:
-        word = next_word.strip(".’'")
-        hit.first_name = capitalised[word] > text.count(f"{hit.text}{gap_after}{word}")
+    hit.next_word = next_word.strip(".’'")
     hit.person = hit.person or (lowered_next in PERSON_AFTER and gap_after.strip() in ("", ",") and not hit.cue)
     hit.currency = "$" in (text[hit.start - 1:hit.start], text[hit.end:hit.end + 1])  # "US$460 million"
