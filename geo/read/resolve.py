@@ -83,10 +83,15 @@ def resolve(found: list[tuple[Hit, float]], text: str, vocabulary: Vocabulary) -
     lat, lon = column["lat"], column["lon"]
     keys = list(dict.fromkeys(hit.key for hit, _ in found))
     options = {}
+    open_to_context = {}
     for key in keys:
         rows = vocabulary.candidates(key)[:MAX_CANDIDATES]
         alt = vocabulary.alternate[vocabulary.offsets[key]:vocabulary.offsets[key] + len(rows)]
         options[key] = (rows, importance[rows] - ALTERNATE_PENALTY * alt)
+        # A country's own name means the country ("Mexico", "Niger") unless the text places it ("Georgia,
+        # U.S."); neighbours alone do not turn it into Mexico City or Nigeria's Niger State.
+        country_name = kinds[rows[0]] == "country" and not alt[0]
+        open_to_context[key] = (kinds[rows] == "country") | (not country_name)
     containers = _containers(found, text)
     contained: dict[int, list[int]] = {}
     for inner, outers in containers.items():
@@ -107,13 +112,15 @@ def resolve(found: list[tuple[Hit, float]], text: str, vocabulary: Vocabulary) -
             others_p = provinces.copy()
             if admin1[own] is not None:
                 others_p[admin1[own]] -= 1
-            score += COUNTRY_WEIGHT * np.array([others_c.get(c, 0) > 0 for c in country[rows]])
-            score += ADMIN1_WEIGHT * np.array([others_p.get(a, 0) > 0 for a in admin1[rows]])
+            context = np.zeros(len(rows))
+            context += COUNTRY_WEIGHT * np.array([others_c.get(c, 0) > 0 for c in country[rows]])
+            context += ADMIN1_WEIGHT * np.array([others_p.get(a, 0) > 0 for a in admin1[rows]])
             near = [p for p in points if p != own]
             if near and len(rows) > 1:
                 grid = np.broadcast_arrays(lon[rows][:, None], lat[rows][:, None], lon[near], lat[near])
                 d = geodesic_km(*(g.ravel() for g in grid)).reshape(grid[0].shape)
-                score += NEAR_WEIGHT * (d.min(axis=1) < NEAR_KM)
+                context += NEAR_WEIGHT * (d.min(axis=1) < NEAR_KM)
+            score += context * open_to_context[key]
             for inner in contained.get(key, ()):  # "London, Ontario": the Ontario that has a London
                 inner_rows = options[inner][0]
                 holds = np.where(kinds[rows] == "country", np.isin(country[rows], country[inner_rows]),
