@@ -75,7 +75,8 @@ spokeswoman director
 """.split())
 # Connectors that stay lower case inside a multi-word name ("Bay of Bengal", "Trinidad and Tobago").
 CONNECTORS = frozenset(
-    "of the and de del la le les el al da do dos das du des di von van der den y e sur upon on am im bin".split())
+    "of the and de del la le les el al da do dos das du des di von van der den y e sur upon on am im bin au aux en "
+    "under by".split())
 CALENDAR = frozenset("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
 september october november december
@@ -87,6 +88,7 @@ north south east west central western eastern northern southern federal centre c
 bay island lake river valley mountain upper lower greater new old great little national metropolitan
 middle north-west north-east south-west south-east northwest northeast southwest southeast interior
 """.split())
+PLACE_BEFORE = CUE_BEFORE | {"of"}
 PERSON_AFTER = frozenset("said says told added wrote asked explained stated replied argued".split())
 
 _WORD = re.compile(r"[\w’'.-]+")
@@ -184,7 +186,7 @@ def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple
     for hit in hits:
         _context(text, hit, starts)
     # "Vladimir Putin ... Putin": the next word stands alone elsewhere, so this one is a first name
-    followers = [h for h in hits if h.joined_after]
+    followers = [h for h in hits if h.joined_after and " " not in h.text]
     if followers:
         capitalised = Counter(_CAPITALISED.findall(text))
         pairs = Counter((h.key, h.next_word) for h in followers)
@@ -222,7 +224,8 @@ def _context(text: str, hit: Hit, sentence_starts: set[int]) -> None:
     hit.cue = hit.cue or (lowered_prev in CUE_BEFORE and gap_before.strip() == "") or (
         lowered_next in CUE_AFTER and gap_after.strip() in ("", "-"))
     tight_after = (gap_after in (" ", "-") and next_word[:1].isupper() and lowered_next not in CUE_AFTER
-                   and lowered_next not in CALENDAR)
+                   and lowered_next not in CALENDAR and lowered_next not in STOP_WORDS
+                   and not hit.text.endswith("."))  # "in the U.S. The first case": a new sentence
     tight_before = (gap_before == " " and prev_word[:1].isupper() and not prev_word.isupper()
                     and not hit.sentence_start and lowered_prev not in TITLES and lowered_prev not in CUE_BEFORE
                     and not prev_word.endswith("."))
@@ -231,5 +234,6 @@ def _context(text: str, hit: Hit, sentence_starts: set[int]) -> None:
     initial = len(prev_word) == 2 and prev_word[1] == "." and prev_word[0].isupper()  # "George W. Bush"
     hit.person = titled or initial
     hit.next_word = next_word.strip(".’'")
-    hit.person = hit.person or (lowered_next in PERSON_AFTER and gap_after.strip() in ("", ",") and not hit.cue)
+    hit.person = hit.person or (lowered_next in PERSON_AFTER and gap_after.strip() in ("", ",") and not hit.cue
+                                and lowered_prev not in PLACE_BEFORE)  # not "a resident of Tyler said"
     hit.currency = "$" in (text[hit.start - 1:hit.start], text[hit.end:hit.end + 1])  # "US$460 million"
