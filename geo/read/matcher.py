@@ -20,6 +20,8 @@ import numpy as np
 from .. import data
 from .vocabulary import Vocabulary, _sources, cache, cache_key, load_vocabulary, normalise
 
+# Names that news uses for institutions, not places: "the White House said".
+NOT_PLACES = frozenset(["white house"])
 # Words that are never a place in English text, whatever a gazetteer says ("Of" is a Turkish town).
 STOP_WORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
@@ -118,6 +120,7 @@ class Hit:
     first_name: bool = False  # the next word stands alone elsewhere in the text: "Vladimir Putin ... Putin"
     next_word: str = ""
     person: bool = False
+    titled: bool = False  # "Mr Paterson": a person, however big a place shares the name
     currency: bool = False
     suffixed: bool = False  # "Metcalfe County": the name plus a word the gazetteer does not have
 
@@ -142,7 +145,7 @@ def build_matcher(vocabulary: Vocabulary) -> Matcher:
 
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     for i, key in enumerate(vocabulary.keys):
-        if key not in STOP_WORDS and key not in GENERIC and not key.isdigit():
+        if key not in STOP_WORDS and key not in GENERIC and key not in NOT_PLACES and not key.isdigit():
             automaton.add_word(f" {key} ", i)
     automaton.make_automaton()
     common = np.array([zipf_frequency(key, "en") if " " not in key else 0.0 for key in vocabulary.keys],
@@ -231,7 +234,10 @@ def _context(text: str, hit: Hit, sentence_starts: set[int]) -> None:
                     and not prev_word.endswith("."))
     hit.joined_before, hit.joined_after = tight_before, tight_after
     titled = lowered_prev in PERSON_TITLES and gap_before.strip() in ("", ".")
+    # "President George Washington": a title, then a capitalised first name, then the name
+    titled = titled or (tight_before and len(prev) > 1 and prev[-2].lower().strip(".") in PERSON_TITLES)
     initial = len(prev_word) == 2 and prev_word[1] == "." and prev_word[0].isupper()  # "George W. Bush"
+    hit.titled = titled
     hit.person = titled or initial
     hit.next_word = next_word.strip(".’'")
     hit.person = hit.person or (lowered_next in PERSON_AFTER and gap_after.strip() in ("", ",") and not hit.cue

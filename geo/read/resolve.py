@@ -49,6 +49,8 @@ def recognise(hits: list[Hit], matcher: Matcher, vocabulary: Vocabulary) -> list
     # A name seen in "Firstname Name" or before "said" is a person for the rest of the article too.
     people = {h.key for h in hits if (h.person or h.first_name or h.joined_before)
               and importance[vocabulary.candidates(h.key)[0]] < JOINED_IMPORTANCE}
+    titled = Counter(h.key for h in hits if h.titled)
+    strong = {key for key, n in titled.items() if n >= 2 or not kinds[vocabulary.candidates(key)[0]] in BROAD}
     cued = {h.key for h in hits if h.cue and not (h.joined_before or h.joined_after)}
     kept = []
     for hit in hits:
@@ -65,7 +67,7 @@ def recognise(hits: list[Hit], matcher: Matcher, vocabulary: Vocabulary) -> list
             continue
         if hit.joined_after and (hit.first_name or imp < JOINED_IMPORTANCE):
             continue
-        if hit.key in people and not broad:
+        if (hit.key in people and not broad) or hit.key in strong:
             continue
         if common and not (hit.cue or (cue and not hit.sentence_start)):
             continue

@@ -30,7 +30,7 @@ import shapely
 from .. import data
 from ..codes import iso3_from_iso2
 
-FORMAT = 11  # bump when the cached structure or the way it is built changes
+FORMAT = 12  # bump when the cached structure or the way it is built changes
 
 # Importance is log10 of the people a name stands for, plus a bonus for what the place is: a capital
 # or a country is named in news far more often than its population alone suggests.
