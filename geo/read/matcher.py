@@ -91,6 +91,7 @@ bay island lake river valley mountain upper lower greater new old great little n
 middle north-west north-east south-west south-east northwest northeast southwest southeast interior
 """.split())
 PLACE_BEFORE = CUE_BEFORE | {"of"}
+SURNAME_ZIPF = 5.0
 PERSON_AFTER = frozenset("said says told added wrote asked explained stated replied argued".split())
 
 _WORD = re.compile(r"[\w’'.-]+")
@@ -188,14 +189,23 @@ def find(text: str, matcher: Matcher, vocabulary: Vocabulary, bounds: list[tuple
     starts = {s for s, _ in bounds}
     for hit in hits:
         _context(text, hit, starts)
-    # "Vladimir Putin ... Putin": the next word stands alone elsewhere, so this one is a first name
-    followers = [h for h in hits if h.joined_after and " " not in h.text]
+    # "Vladimir Putin ... Putin": the next word stands alone elsewhere, so this one is a first name; not
+    # when the next word is an English word ("Queensland Police ... Police said")
+    followers = [h for h in hits if h.joined_after and " " not in h.text and _rare(h.next_word)]
     if followers:
         capitalised = Counter(_CAPITALISED.findall(text))
         pairs = Counter((h.key, h.next_word) for h in followers)
         for hit in followers:
             hit.first_name = capitalised[hit.next_word] > pairs[(hit.key, hit.next_word)]
     return hits
+
+
+@functools.lru_cache(maxsize=65536)
+def _rare(word: str) -> bool:
+    """Rarer in English than "medical": a surname ("Putin", "Trump"), not "Police" or "Government"."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") < SURNAME_ZIPF
 
 
 def _capitalised(surface: str, acronym: bool) -> bool:
