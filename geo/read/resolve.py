@@ -33,6 +33,7 @@ ADMIN1_WEIGHT = 2.0
 CONTAINER_WEIGHT = 4.0  # "X, Y" / "X in Y": X is inside Y
 NEAR_KM = 300.0
 NEAR_WEIGHT = 1.0
+COUNTRY_NAME_MARGIN = 2.0
 ROUNDS = 5  # context and choices are recomputed until they agree; two or three rounds usually do
 
 
@@ -90,10 +91,13 @@ def resolve(found: list[tuple[Hit, float]], text: str, vocabulary: Vocabulary) -
         rows = vocabulary.candidates(key)[:MAX_CANDIDATES]
         alt = vocabulary.alternate[vocabulary.offsets[key]:vocabulary.offsets[key] + len(rows)]
         options[key] = (rows, importance[rows] - ALTERNATE_PENALTY * alt)
-        # A country's own name means the country ("Mexico", "Niger") unless the text places it ("Georgia,
-        # U.S."); neighbours alone do not turn it into Mexico City or Nigeria's Niger State.
+        # A country's own name means the country ("Mexico", "Niger") unless the text places it ("Mexico,
+        # Missouri"): neighbours alone do not turn it into Mexico City or Nigeria's Niger State, only into a
+        # namesake nearly as important (the US state of Georgia in an American story).
+        prior = options[key][1]
         country_name = kinds[rows[0]] == "country" and not alt[0]
-        open_to_context[key] = (kinds[rows] == "country") | (not country_name)
+        open_to_context[key] = ((kinds[rows] == "country") | (not country_name)
+                                | (prior >= prior[0] - COUNTRY_NAME_MARGIN))
     containers = _containers(found, text)
     contained: dict[int, list[int]] = {}
     for inner, outers in containers.items():
