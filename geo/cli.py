@@ -136,6 +136,8 @@ def _read(args: argparse.Namespace) -> int:
     if (args.article is None) == (args.jsonl is None):
         raise ClaimmapError("give one ARTICLE (.txt, .html or -) or --jsonl DOCS")
     if args.jsonl is not None:
+        if args.out is not None:
+            raise ClaimmapError("--jsonl prints one JSON line per document; -o is for one ARTICLE")
         records = list(read_jsonl(args.jsonl, on_error="skip" if args.on_error == "skip" else "raise"))
         sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         return 0

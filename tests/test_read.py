@@ -140,6 +140,21 @@ def test_same_name_one_place_in_context():
     assert {m["country"] for m in found.values() if m["text"] == "London"} == {"CAN"}
 
 
+def test_index_cache_is_keyed_by_the_data_files(tmp_path):
+    from geo import data
+    from geo.read.vocabulary import cache_key, load_vocabulary
+
+    load_vocabulary()
+    assert list((data.cache_dir() / "read").glob("vocabulary-*.pickle"))
+    source = tmp_path / "cities.txt"
+    source.write_text("a")
+    before = cache_key({"cities500": source})
+    os.utime(source, ns=(0, 10**9))
+    touched = cache_key({"cities500": source})
+    source.write_text("ab")
+    assert len({before, touched, cache_key({"cities500": source})}) == 3
+
+
 def test_sentences():
     text = "Lt. Gen. Bajwa spoke in the U.S. yesterday. Then he left!\n\nNew paragraph"
     assert [text[s:e] for s, e in sentences(text)] == [
