@@ -18,7 +18,7 @@ import ahocorasick
 import numpy as np
 
 from .. import data
-from .vocabulary import Vocabulary, _sources, cache, cache_key, load_vocabulary, normalise
+from .vocabulary import Vocabulary, cache, cache_key, load_vocabulary, normalise, sources
 
 # Names that news uses for institutions, not places: "the White House said".
 NOT_PLACES = frozenset(["white house"])
@@ -55,7 +55,7 @@ _NAME_SUFFIX = re.compile(r" (County|Parish|Province|District|Region|Governorate
 # Said before a name, these make it a place ("in Rattu", "near Cherat", "from Moscow").
 CUE_BEFORE = frozenset("""
 in near at from to into across outside inside around throughout toward towards via through between
-across within off reached visited entered left leaving visiting border bordering north south east west
+within off reached visited entered left leaving visiting border bordering north south east west
 northern southern eastern western central downtown capital
 """.split())
 # Said after a name ("Nowshera district", "Sindh province", "Karachi-based").
@@ -129,7 +129,7 @@ class Hit:
 @functools.cache
 def load_matcher() -> Matcher:
     """The automaton over every spelling, from the cache when the vocabulary's sources are unchanged."""
-    path = data.cache_dir() / "read" / f"matcher-{cache_key(_sources())}.pickle"
+    path = data.cache_dir() / "read" / f"matcher-{cache_key(sources())}.pickle"
     if path.is_file():
         try:
             with open(path, "rb") as f:

@@ -115,8 +115,11 @@ def key_of(name: str) -> str:
     return " ".join(normalise(name).split())
 
 
-def _sources() -> dict[str, Path]:
+def sources() -> dict[str, Path]:
+    """The files the index is built from, this code included: any change to them rebuilds the cache."""
+    here = Path(__file__).parent
     return {
+        "code_vocabulary": here / "vocabulary.py", "code_matcher": here / "matcher.py",
         "cities500": data.fetch("cities500"), "admin1": data.fetch("admin1"),
         "country_info": data.fetch("country_info"), "countries": data.fetch("countries"),
         "disputed_areas": data.fetch("disputed_areas"),
@@ -126,7 +129,7 @@ def _sources() -> dict[str, Path]:
 
 
 def cache_key(files: dict[str, Path]) -> str:
-    """Changes whenever a source file does (path, size, mtime) or the way the vocabulary is built."""
+    """Changes whenever a source file does (path, size, mtime), code included."""
     stamp = {key: [str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for key, p in files.items()}
     return hashlib.sha256(json.dumps([FORMAT, stamp], sort_keys=True).encode()).hexdigest()[:16]
 
@@ -134,7 +137,7 @@ def cache_key(files: dict[str, Path]) -> str:
 @functools.cache
 def load_vocabulary() -> Vocabulary:
     """The vocabulary, from the on-disk cache when the source files have not changed."""
-    files = _sources()
+    files = sources()
     path = data.cache_dir() / "read" / f"vocabulary-{cache_key(files)}.pickle"
     if path.is_file():
         try:
@@ -151,6 +154,10 @@ def cache(path: Path, value: object) -> None:
     """Keep ``value`` for the next run; a cache folder that cannot be written only costs that time."""
     try:
         write_atomically(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        kind = path.name.split("-", 1)[0]
+        for stale in path.parent.glob(f"{kind}-*.pickle"):  # built from older data or code
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError as exc:
         warnings.warn(f"cannot cache the place-name index in {path.parent}: {exc.strerror or exc}", stacklevel=2)
 
