@@ -236,7 +236,8 @@ def _context(text: str, hit: Hit, sentence_starts: set[int]) -> None:
     lowered_prev, lowered_next = prev_word.lower().strip(".’'"), next_word.lower().strip(".’'")
     hit.cue = hit.cue or (lowered_prev in CUE_BEFORE and gap_before.strip() == "") or (
         lowered_next in CUE_AFTER and gap_after.strip() in ("", "-"))
-    tight_after = (gap_after in (" ", "-") and next_word[:1].isupper() and lowered_next not in CUE_AFTER
+    tight_after = (gap_after in (" ", "-") and next_word[:1].isupper() and not next_word.isupper()  # "Calgary MLA"
+                   and lowered_next not in CUE_AFTER
                    and lowered_next not in CALENDAR and lowered_next not in STOP_WORDS
                    and not hit.text.endswith("."))  # "in the U.S. The first case": a new sentence
     tight_before = (gap_before == " " and prev_word[:1].isupper() and not prev_word.isupper()
