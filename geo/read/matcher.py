@@ -91,6 +91,13 @@ bay island lake river valley mountain upper lower greater new old great little n
 middle north-west north-east south-west south-east northwest northeast southwest southeast interior
 """.split())
 PLACE_BEFORE = CUE_BEFORE | {"of"}
+DISEASE_AFTER = frozenset("virus ebolavirus fever flu strain variant disease".split())
+INSTITUTIONS = frozenset("""
+university college school schools academy institute department ministry agency hospital police court
+council association society foundation party zoo club company corporation bank church cathedral museum
+gallery times post herald journal tribune gazette chronicle globe press news
+""".split())
+_CAPITALISED_RUN = re.compile(r"[ -]((?:[A-Z][\w’'.-]*\s?){1,4})")
 SURNAME_ZIPF = 5.0
 PERSON_AFTER = frozenset("said says told added wrote asked explained stated replied argued".split())
 
@@ -123,6 +130,8 @@ class Hit:
     person: bool = False
     titled: bool = False  # "Mr Paterson": a person, however big a place shares the name
     currency: bool = False
+    disease: bool = False
+    institution: bool = False
     suffixed: bool = False  # "Metcalfe County": the name plus a word the gazetteer does not have
 
 
@@ -254,3 +263,7 @@ def _context(text: str, hit: Hit, sentence_starts: set[int]) -> None:
     hit.person = hit.person or (lowered_next in PERSON_AFTER and gap_after.strip() in ("", ",") and not hit.cue
                                 and lowered_prev not in PLACE_BEFORE)  # not "a resident of Tyler said"
     hit.currency = "$" in (text[hit.start - 1:hit.start], text[hit.end:hit.end + 1])  # "US$460 million"
+    hit.disease = lowered_next in DISEASE_AFTER and gap_after in (" ", "-")  # "Marburg virus"
+    if tight_after:  # "Ohio State University", "Buffalo Public Schools": an institution named after the place
+        run = _CAPITALISED_RUN.match(text, hit.end)
+        hit.institution = bool(run) and run.group(1).rstrip(".,’'s").split()[-1].lower() in INSTITUTIONS

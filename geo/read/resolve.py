@@ -62,6 +62,8 @@ def recognise(hits: list[Hit], matcher: Matcher, vocabulary: Vocabulary) -> list
         broad = kind in BROAD or imp >= IMPORTANT + 2
         common = matcher.common[hit.key] > imp - COMMON_MARGIN
         cue = hit.key in cued
+        if hit.disease or hit.institution:
+            continue  # "Marburg virus", "Ohio State University"
         if hit.currency or (hit.joined_before and (imp < JOINED_IMPORTANCE or hit.joined_after)):
             continue  # "US$", a surname, a name inside a longer name ("Agence France-Presse")
         if hit.person and not broad:
