@@ -30,7 +30,7 @@ import shapely
 from .. import data
 from ..codes import iso3_from_iso2
 
-FORMAT = 12  # bump when the cached structure or the way it is built changes
+FORMAT = 13  # bump when the cached structure or the way it is built changes
 
 # Importance is log10 of the people a name stands for, plus a bonus for what the place is: a capital
 # or a country is named in news far more often than its population alone suggests.
@@ -175,6 +175,7 @@ def write_atomically(path: Path, payload: bytes) -> None:
 
 
 def build_vocabulary(files: dict[str, Path]) -> Vocabulary:
+    """Places from every source, then one (key, place) row per spelling, keys sorted, places by importance."""
     cities = _cities(files["cities500"])
     admin1 = _admin1(files["admin1"], cities)
     countries = _countries(files["countries"], files["country_info"])
@@ -189,9 +190,9 @@ def build_vocabulary(files: dict[str, Path]) -> Vocabulary:
     names["key"] = [key_of(s) for s in names["spelling"]]
     names = names[names["key"].str.len() >= 2]
     # Natural Earth files a few countries as disputed areas too ("Israel", "Kosovo"): the country is meant.
-    country_keys = set(names["key"][places["kind"].to_numpy()[names["place"].to_numpy()] == "country"])
-    names = names[~(names["key"].isin(country_keys) & (places["kind"].to_numpy()[names["place"].to_numpy()] ==
-                                                        "disputed region"))]
+    kind = places["kind"].to_numpy()[names["place"].to_numpy()]
+    country_keys = set(names["key"][kind == "country"])
+    names = names[~(names["key"].isin(country_keys) & (kind == "disputed region"))]
     upper_first = ~names["spelling"].str.replace(".", "").str.isupper()
     names = names.assign(lower=upper_first).sort_values(["alternate", "lower"], kind="stable")
     names = names.drop_duplicates(["key", "place"]).drop(columns="lower")
