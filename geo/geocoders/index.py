@@ -1,0 +1,265 @@
+"""GeoNames as a prebuilt on-disk index: read and folded once, then loaded in milliseconds.
+
+Parsing cities500 (200,000 places, 1.2 million spellings) takes seconds; the index is a handful of
+numpy arrays in one ``.npz`` in the user cache (``geo.data.cache_dir()``), rebuilt when a source
+file's size or modification time changes or when the file is unreadable. Names are found by a 64-bit
+hash of their folded key (binary search in a sorted array), typos by a delete-neighbourhood: every key
+with one letter removed is hashed too, so a query one edit away from a name meets it without scanning
+200,000 names (the SymSpell idea).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from ..data import cache_dir
+from .names import fold_all
+from .ranking import place_importance
+
+FORMAT = 3  # bump when the arrays' layout or meaning changes
+MIN_FUZZY_LENGTH = 4  # shorter keys match only exactly: one edit turns "Leh" into a hundred names
+
+# GeoNames' alternate names include airport codes and abbreviations ("LEH" is Le Havre's airport, not Leh):
+# all-capital ASCII words of two to five letters are left out.
+_CODE = r"[A-Z]{2,5}"
+# The columns read from GeoNames' 19-column "geoname" table.
+_COLUMNS = {
+    0: "geonameid", 1: "name", 2: "asciiname", 3: "alternatenames", 4: "lat", 5: "lon", 7: "fcode",
+    8: "cc", 14: "population",
+}
+_DTYPES = {0: "int64", 1: str, 2: str, 3: str, 4: "float64", 5: "float64", 7: str, 8: str, 14: "int64"}
+
+
+def key_hash(key: str) -> int:
+    """A stable 64-bit hash of a folded key (Python's own ``hash`` changes from run to run)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+
+
+def deletes(key: str) -> set[str]:
+    """The key with each one letter removed: two keys one edit apart share one of these (or a key)."""
+    return {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
+class Index:
+    """The arrays of one built index; places by position, keys by position in hash order."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.a = arrays
+        self.key_hashes = arrays["key_hashes"]
+        self.key_bounds = arrays["key_bounds"]
+        self.entry_place = arrays["entry_place"]
+        self.entry_alternate = arrays["entry_alternate"]
+        self.delete_hashes = arrays["delete_hashes"]
+        self.delete_keys = arrays["delete_keys"]
+        self._key_blob = arrays["key_blob"].tobytes()
+        self.key_offsets = arrays["key_offsets"]
+        self._name_blob = arrays["name_blob"].tobytes()
+        self.name_offsets = arrays["name_offsets"]
+        # computed here, not stored, so that the ranking can change without rebuilding the index
+        self.importance = place_importance(arrays["population"], arrays["fcode"], arrays["fcodes"])
+        self.lat, self.lon = arrays["lat"], arrays["lon"]
+        self.population = arrays["population"]
+        self.geonameid = arrays["geonameid"]
+        self.fcode = arrays["fcodes"][arrays["fcode"]]
+        self.country = arrays["countries"][arrays["country"]]
+        self.claimant_sets = [frozenset(s.split()) for s in arrays["claimant_sets"].tolist()]
+        self.claimants = arrays["claimants"]
+
+    def key_code(self, key: str) -> int | None:
+        """Position of an exact folded key, or None."""
+        h = np.uint64(key_hash(key))
+        i = int(np.searchsorted(self.key_hashes, h))
+        if i < len(self.key_hashes) and self.key_hashes[i] == h and self.key(i) == key:
+            return i
+        return None
+
+    def near_keys(self, key: str, depth: int = 1) -> np.ndarray:
+        """Positions of own-name keys that share a variant with ``key`` when up to ``depth`` letters are
+        removed from it and one from them: a superset of the keys one edit away (``depth`` 1), or of
+        most keys two or three edits away (``depth`` 2, for suggestions)."""
+        variants = {key}
+        for _ in range(depth):
+            variants |= {d for v in variants for d in deletes(v)}
+        hashes = np.fromiter((key_hash(v) for v in variants), np.uint64, len(variants))
+        lo = np.searchsorted(self.delete_hashes, hashes, "left")
+        hi = np.searchsorted(self.delete_hashes, hashes, "right")
+        hits = [self.delete_keys[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if b > a]
+        return np.unique(np.concatenate(hits)) if hits else np.empty(0, np.int64)
+
+    def entries(self, code: int) -> slice:
+        return slice(int(self.key_bounds[code]), int(self.key_bounds[code + 1]))
+
+    def key(self, code: int) -> str:
+        return self._key_blob[self.key_offsets[code]:self.key_offsets[code + 1]].decode()
+
+    def name(self, place: int) -> str:
+        return self._name_blob[self.name_offsets[place]:self.name_offsets[place + 1]].decode()
+
+
+def load(files: tuple[tuple[Path, str], ...], regions: tuple[Path, ...]) -> Index:
+    """The index of these GeoNames tables (path, member in a zip), from the cache or built now.
+
+    ``regions`` are the files the disputed-region membership of each place comes from (the claims
+    layer); they are part of the cache key too.
+    """
+    return _load(files, regions)
+
+
+@functools.cache
+def _load(files: tuple[tuple[Path, str], ...], regions: tuple[Path, ...]) -> Index:
+    signature = _signature(files, regions)
+    # One file per set of source paths: a new GeoNames dump replaces its old index instead of piling up.
+    path = cache_dir() / "gazetteer" / f"geonames-{hashlib.sha256(repr(files).encode()).hexdigest()[:16]}.npz"
+    arrays = _read(path, signature)
+    if arrays is None:
+        arrays = build(files) | {"signature": np.array(signature)}
+        _write(path, arrays)
+    return Index(arrays)
+
+
+def _signature(files: tuple[tuple[Path, str], ...], regions: tuple[Path, ...]) -> str:
+    stats = [(str(p), m, p.stat().st_size, p.stat().st_mtime_ns) for p, m in files]
+    stats += [(str(p), "", p.stat().st_size, p.stat().st_mtime_ns) for p in regions]
+    return json.dumps({"format": FORMAT, "files": stats})
+
+
+def _read(path: Path, signature: str) -> dict[str, np.ndarray] | None:
+    """The cached arrays if they are there, whole and built from the same files; else None."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if str(npz["signature"]) != signature:
+                return None
+            return {name: npz[name] for name in npz.files}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None  # missing or corrupt: rebuild
+
+
+def _write(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Atomically, so a crash or a concurrent run never leaves half an index."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build(files: tuple[tuple[Path, str], ...]) -> dict[str, np.ndarray]:
+    """Read the tables, fold every spelling and lay the index out as arrays (a few seconds)."""
+    from ..codes import iso3_from_iso2
+
+    places = pd.concat([_read_table(path, member) for path, member in files], ignore_index=True)
+    places = places.drop_duplicates("geonameid", ignore_index=True)  # a country dump repeats cities500
+    iso3 = places["cc"].map(lambda cc: iso3_from_iso2(cc) or "" if cc else "")
+    country_codes, countries = pd.factorize(iso3)
+    claimant_codes, claimant_sets = pd.factorize(_claimants(places))
+    fcode_codes, fcodes = pd.factorize(places["fcode"])
+
+    # Spellings: own name, ASCII name (both "main"), then alternate names; one entry per (key, place).
+    alternates = places["alternatenames"].str.split(",").explode()
+    alternates = alternates[alternates.ne("") & ~alternates.str.fullmatch(_CODE, na=False)]
+    spellings = pd.DataFrame({
+        "written": pd.concat([places["name"], places["asciiname"], alternates]),
+        "alternate": np.r_[np.zeros(2 * len(places), bool), np.ones(len(alternates), bool)],
+    })
+    spellings["place"] = spellings.index.to_numpy()
+    spellings["written"] = spellings["written"].str.replace(r"[\x00-\x1f\x7f]", "", regex=True).str.strip()
+    spellings["key"] = fold_all(spellings["written"])
+    spellings = spellings[spellings["key"] != ""]
+    spellings = spellings.drop_duplicates(["key", "place"])  # keeps the main spelling: it comes first
+
+    keys = pd.Series(spellings["key"].unique())
+    hashes = np.fromiter((key_hash(k) for k in keys), np.uint64, len(keys))
+    order = np.argsort(hashes, kind="stable")
+    keys, hashes = keys.iloc[order].reset_index(drop=True), hashes[order]
+    code_of = pd.Series(np.arange(len(keys)), index=keys.to_numpy())
+    spellings["code"] = code_of.loc[spellings["key"].to_numpy()].to_numpy()
+    spellings = spellings.sort_values(["code", "alternate"], kind="stable")
+    bounds = np.searchsorted(spellings["code"].to_numpy(), np.arange(len(keys) + 1))
+
+    # Typos are looked for among places' own names only: alternate names are too many and too loose.
+    fuzzy = spellings.loc[~spellings["alternate"], "code"].unique()
+    fuzzy = fuzzy[keys.iloc[fuzzy].str.len().to_numpy() >= MIN_FUZZY_LENGTH]
+    pairs = [(key_hash(v), code) for code in fuzzy.tolist() for v in {keys.iat[code], *deletes(keys.iat[code])}]
+    delete_hashes = np.fromiter((h for h, _ in pairs), np.uint64, len(pairs))
+    delete_keys = np.fromiter((c for _, c in pairs), np.int32, len(pairs))
+    order = np.argsort(delete_hashes, kind="stable")
+
+    key_blob, key_offsets = _blob(keys)
+    name_blob, name_offsets = _blob(places["name"])
+    written_blob, written_offsets = _blob(spellings["written"])
+    return {
+        "key_hashes": hashes, "key_bounds": bounds.astype(np.int64),
+        "key_blob": key_blob, "key_offsets": key_offsets,
+        "entry_place": spellings["place"].to_numpy(np.int32),
+        "entry_alternate": spellings["alternate"].to_numpy(bool),
+        "written_blob": written_blob, "written_offsets": written_offsets,
+        "delete_hashes": delete_hashes[order], "delete_keys": delete_keys[order],
+        "name_blob": name_blob, "name_offsets": name_offsets,
+        "geonameid": places["geonameid"].to_numpy(np.int64),
+        "lat": places["lat"].to_numpy(float), "lon": places["lon"].to_numpy(float),
+        "population": places["population"].to_numpy(np.int64),
+        "fcode": fcode_codes.astype(np.int16), "fcodes": np.array(fcodes, dtype=str),
+        "country": country_codes.astype(np.int16), "countries": np.array(countries, dtype=str),
+        "claimants": claimant_codes.astype(np.int16), "claimant_sets": np.array(claimant_sets, dtype=str),
+    }
+
+
+def _claimants(places: pd.DataFrame) -> pd.Series:
+    """Per place, the states administering or claiming the disputed regions it lies in ("RUS UKR"), so
+    that a country hint can mean the de facto state or a claimant as well as GeoNames' country code."""
+    import shapely
+
+    from ..claims import load_claims
+
+    claims = load_claims()
+    states = [
+        {s for s in [admin, *claimed] if isinstance(s, str) and len(s) == 3 and s.isupper()}
+        for admin, claimed in zip(claims["administered_by"], claims["claimed_by"])
+    ]
+    points = shapely.points(places["lon"].to_numpy(), places["lat"].to_numpy())
+    point_idx, region_idx = shapely.STRtree(claims.geometry.to_numpy()).query(points, predicate="within")
+    found: dict[int, set[str]] = {}
+    for p, r in zip(point_idx.tolist(), region_idx.tolist()):
+        found.setdefault(p, set()).update(states[r])
+    joined = pd.Series("", index=places.index)
+    joined.iloc[list(found)] = [" ".join(sorted(s)) for s in found.values()]
+    return joined
+
+
+def _blob(strings: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Strings as one UTF-8 byte array and their offsets: compact, and loads without unpickling."""
+    encoded = [s.encode() for s in strings.tolist()]
+    offsets = np.zeros(len(encoded) + 1, np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), np.uint8), offsets
+
+
+def _read_table(path: Path, member: str) -> pd.DataFrame:
+    """One geoname table; a country dump's zip also holds a readme, so its table is opened by name."""
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as archive, archive.open(member) as f:
+            return _parse(f)
+    return _parse(path)
+
+
+def _parse(f: Path | IO[bytes]) -> pd.DataFrame:
+    table = pd.read_csv(
+        f, sep="\t", header=None, usecols=list(_COLUMNS), dtype=_DTYPES, quoting=csv.QUOTE_NONE,
+        na_filter=False, encoding="utf-8",  # no NA parsing: "NA" is Namibia
+    )
+    return table.rename(columns=_COLUMNS)
