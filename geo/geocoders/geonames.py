@@ -13,7 +13,7 @@ from ..data import fetch, source
 from . import index
 from .base import Geocoder, Location, radius_for
 from .names import EXACT, fold
-from .ranking import match_importance
+from .ranking import ALTERNATE_PENALTY, match_importance
 
 # A typo is one edit (a letter wrong, missing, extra or two swapped); names of ten letters or more may
 # have two. Shorter keys than index.MIN_FUZZY_LENGTH match only exactly.
@@ -22,9 +22,8 @@ LONG_NAME = 10
 
 class GeoNames(Geocoder):
     """GeoNames places by name, ASCII name or alternate name, ranked by importance (log population plus
-    administrative rank, see :mod:`.ranking`), own names above alternate names. Near-misses are matched
-    against places' own names only: alternate names (other languages, old spellings) are too many and
-    too loose to guess from.
+    administrative rank, see :mod:`.ranking`), own names above alternate names. Near-misses (one edit,
+    two for long names) are matched against own names and Latin-script alternate names.
 
     A country hint keeps the places GeoNames files under that country, and those in a disputed region
     that the country administers or claims (Simferopol for RUS and UKR; Smara for MAR and ESH).
@@ -66,7 +65,7 @@ class GeoNames(Geocoder):
         return places, alternate, np.zeros(len(places), np.int64)
 
     def _fuzzy(self, key: str, country: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Places whose own name is one edit (two for long names) from ``key``."""
+        """Places with a name one edit (two for long names) from ``key``."""
         ix = self.index
         allowed = 2 if len(key) >= LONG_NAME else 1
         found = [
@@ -75,22 +74,24 @@ class GeoNames(Geocoder):
         ]
         if not found:
             return _NONE
-        parts = [(ix.entry_place[ix.entries(c)], ix.entry_alternate[ix.entries(c)], d) for c, d in found]
-        places = np.concatenate([p[~a] for p, a, _ in parts])
-        edits = np.concatenate([np.full(int((~a).sum()), d) for _, a, d in parts])
+        entries = [ix.entries(code) for code, _ in found]
+        places = np.concatenate([ix.entry_place[e] for e in entries])
+        alternate = np.concatenate([ix.entry_alternate[e] for e in entries])
+        edits = np.concatenate([np.full(e.stop - e.start, d) for e, (_, d) in zip(entries, found)])
         if country:
             keep = self._in_country(places, country)
-            places, edits = places[keep], edits[keep]
-        return places, np.zeros(len(places), bool), edits
+            places, alternate, edits = places[keep], alternate[keep], edits[keep]
+        return places, alternate, edits
 
     def _in_country(self, places: np.ndarray, country: str) -> np.ndarray:
-        ix = self.index
-        return (ix.country[places] == country) | self._claimed_by(country)[ix.claimants[places]]
+        filed, claimed = self._hint_masks(country)
+        return filed[self.index.a["country"][places]] | claimed[self.index.claimants[places]]
 
-    @functools.cache
-    def _claimed_by(self, country: str) -> np.ndarray:
-        """Per claimant set of the index: whether ``country`` administers or claims the region."""
-        return np.array([country in states for states in self.index.claimant_sets] or [False])
+    @functools.lru_cache(maxsize=256)
+    def _hint_masks(self, country: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per country code and per claimant set of the index: whether the place is ``country``'s."""
+        ix = self.index
+        return ix.a["countries"] == country, np.array([country in s for s in ix.claimant_sets] or [False])
 
     def _location(self, place: int, weight: float, edits: int, key: str) -> Location:
         ix = self.index
@@ -104,14 +105,14 @@ class GeoNames(Geocoder):
         )
 
     def suggestions(self, query: str, country: str | None = None, limit: int = 5) -> list[str]:
-        """Own names about two or three edits from ``query``, most important first; never the query
+        """Names about two or three edits from ``query``, by their most important place; never the query
         itself."""
         key, ix, names = fold(query), self.index, []
         for code in ix.near_keys(key, depth=2).tolist():
             entries = ix.entries(code)
-            main = ix.entry_place[entries][~ix.entry_alternate[entries]]
-            if ix.key(code) != key and len(main):
-                best = main[np.argmax(ix.importance[main])]
+            places = ix.entry_place[entries]
+            if ix.key(code) != key:
+                best = places[np.argmax(ix.importance[places] - ALTERNATE_PENALTY * ix.entry_alternate[entries])]
                 where = f", {country_name(str(ix.country[best]))}" if ix.country[best] else ""
                 names.append((-ix.importance[best], f"{ix.name(best)}{where}"))
         return [name for _, name in sorted(names)[:limit]]

@@ -1,7 +1,7 @@
-"""GeoNames as a prebuilt on-disk index: read and folded once, then loaded in milliseconds.
+"""GeoNames as a prebuilt on-disk index: read and folded once, then memory-mapped in milliseconds.
 
 Parsing cities500 (200,000 places, 1.2 million spellings) takes seconds; the index is a handful of
-numpy arrays in one ``.npz`` in the user cache (``geo.data.cache_dir()``), rebuilt when a source
+numpy arrays in one file in the user cache (``geo.data.cache_dir()``), rebuilt when a source
 file's size or modification time changes or when the file is unreadable. Names are found by a 64-bit
 hash of their folded key (binary search in a sorted array), typos by a delete-neighbourhood: every key
 with one letter removed is hashed too, so a query one edit away from a name meets it without scanning
@@ -24,10 +24,12 @@ import numpy as np
 import pandas as pd
 
 from ..data import cache_dir
+from ..errors import DataError
 from .names import fold_all
 from .ranking import place_importance
 
-FORMAT = 3  # bump when the arrays' layout or meaning changes
+FORMAT = 4  # bump when the arrays' layout or meaning changes
+MAX_DEEP_LENGTH = 12  # two deletions of a longer key make too many variants to be cheap
 MIN_FUZZY_LENGTH = 4  # shorter keys match only exactly: one edit turns "Leh" into a hundred names
 
 # GeoNames' alternate names include airport codes and abbreviations ("LEH" is Le Havre's airport, not Leh):
@@ -62,10 +64,8 @@ class Index:
         self.entry_alternate = arrays["entry_alternate"]
         self.delete_hashes = arrays["delete_hashes"]
         self.delete_keys = arrays["delete_keys"]
-        self._key_blob = arrays["key_blob"].tobytes()
-        self.key_offsets = arrays["key_offsets"]
-        self._name_blob = arrays["name_blob"].tobytes()
-        self.name_offsets = arrays["name_offsets"]
+        self._key_blob, self.key_offsets = arrays["key_blob"], arrays["key_offsets"]
+        self._name_blob, self.name_offsets = arrays["name_blob"], arrays["name_offsets"]
         # computed here, not stored, so that the ranking can change without rebuilding the index
         self.importance = place_importance(arrays["population"], arrays["fcode"], arrays["fcodes"])
         self.lat, self.lon = arrays["lat"], arrays["lon"]
@@ -85,11 +85,11 @@ class Index:
         return None
 
     def near_keys(self, key: str, depth: int = 1) -> np.ndarray:
-        """Positions of own-name keys that share a variant with ``key`` when up to ``depth`` letters are
+        """Positions of keys (own names, Latin alternate names) that share a variant with ``key`` when up to ``depth`` letters are
         removed from it and one from them: a superset of the keys one edit away (``depth`` 1), or of
         most keys two or three edits away (``depth`` 2, for suggestions)."""
         variants = {key}
-        for _ in range(depth):
+        for _ in range(depth if len(key) <= MAX_DEEP_LENGTH else 1):
             variants |= {d for v in variants for d in deletes(v)}
         hashes = np.fromiter((key_hash(v) for v in variants), np.uint64, len(variants))
         lo = np.searchsorted(self.delete_hashes, hashes, "left")
@@ -101,10 +101,10 @@ class Index:
         return slice(int(self.key_bounds[code]), int(self.key_bounds[code + 1]))
 
     def key(self, code: int) -> str:
-        return self._key_blob[self.key_offsets[code]:self.key_offsets[code + 1]].decode()
+        return self._key_blob[self.key_offsets[code]:self.key_offsets[code + 1]].tobytes().decode()
 
     def name(self, place: int) -> str:
-        return self._name_blob[self.name_offsets[place]:self.name_offsets[place + 1]].decode()
+        return self._name_blob[self.name_offsets[place]:self.name_offsets[place + 1]].tobytes().decode()
 
 
 def load(files: tuple[tuple[Path, str], ...], regions: tuple[Path, ...]) -> Index:
@@ -120,11 +120,13 @@ def load(files: tuple[tuple[Path, str], ...], regions: tuple[Path, ...]) -> Inde
 def _load(files: tuple[tuple[Path, str], ...], regions: tuple[Path, ...]) -> Index:
     signature = _signature(files, regions)
     # One file per set of source paths: a new GeoNames dump replaces its old index instead of piling up.
-    path = cache_dir() / "gazetteer" / f"geonames-{hashlib.sha256(repr(files).encode()).hexdigest()[:16]}.npz"
+    path = cache_dir() / "gazetteer" / f"geonames-{hashlib.sha256(repr(files).encode()).hexdigest()[:16]}.idx"
     arrays = _read(path, signature)
     if arrays is None:
-        arrays = build(files) | {"signature": np.array(signature)}
-        _write(path, arrays)
+        _write(path, build(files), signature)
+        arrays = _read(path, signature)
+        if arrays is None:
+            raise DataError(f"the gazetteer index {path} could not be read back after writing it")
     return Index(arrays)
 
 
@@ -134,24 +136,56 @@ def _signature(files: tuple[tuple[Path, str], ...], regions: tuple[Path, ...]) -
     return json.dumps({"format": FORMAT, "files": stats})
 
 
+# The file: a magic line, one line of JSON (signature; per array its dtype, shape and offset), then the
+# arrays' bytes at 64-byte aligned offsets. Memory-mapped, so a lookup reads only the pages it touches.
+_MAGIC = b"claimmap-gazetteer\n"
+_ALIGN = 64
+
+
 def _read(path: Path, signature: str) -> dict[str, np.ndarray] | None:
-    """The cached arrays if they are there, whole and built from the same files; else None."""
+    """The cached arrays, memory-mapped, if the file is whole and built from the same files; else None."""
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            if str(npz["signature"]) != signature:
+        with open(path, "rb") as f:
+            if f.readline() != _MAGIC:
                 return None
-            return {name: npz[name] for name in npz.files}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            header = json.loads(f.readline())
+        if header["signature"] != signature or path.stat().st_size != header["size"]:
+            return None  # other sources, or a truncated file
+        data = np.memmap(path, np.uint8, "r")
+        return {
+            name: data[offset:offset + np.dtype(dtype).itemsize * int(np.prod(shape))].view(dtype).reshape(shape)
+            for name, (dtype, shape, offset) in header["arrays"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError):
         return None  # missing or corrupt: rebuild
 
 
-def _write(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Atomically, so a crash or a concurrent run never leaves half an index."""
+def _write(path: Path, arrays: dict[str, np.ndarray], signature: str) -> None:
+    """Atomically (a temporary file renamed), so a crash or a concurrent run never leaves half an index."""
+    layout, offset = {}, 0
+    for name, array in arrays.items():
+        layout[name] = (array.dtype.str, list(array.shape), offset)
+        offset += -(-array.nbytes // _ALIGN) * _ALIGN
+    start = 0  # where the arrays begin: after the header, whose length depends on it
+    while True:
+        header = {
+            "signature": signature, "size": start + offset,
+            "arrays": {name: (d, shape, start + o) for name, (d, shape, o) in layout.items()},
+        }
+        needed = -(-(len(_MAGIC) + len(json.dumps(header).encode()) + 1) // _ALIGN) * _ALIGN
+        if needed <= start:
+            break
+        start = needed
+    line = json.dumps(header).encode()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            f.write(_MAGIC + line + b"\n")
+            for name, array in arrays.items():
+                f.seek(header["arrays"][name][2])
+                f.write(np.ascontiguousarray(array).tobytes())
+            f.truncate(header["size"])
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -191,8 +225,11 @@ def build(files: tuple[tuple[Path, str], ...]) -> dict[str, np.ndarray]:
     spellings = spellings.sort_values(["code", "alternate"], kind="stable")
     bounds = np.searchsorted(spellings["code"].to_numpy(), np.arange(len(keys) + 1))
 
-    # Typos are looked for among places' own names only: alternate names are too many and too loose.
+    # Typos are looked for among own names and Latin-script alternate names ("Cherat" for Cherat
+    # Cantonement); other scripts are not typed by people who make Latin typos.
     fuzzy = spellings.loc[~spellings["alternate"], "code"].unique()
+    latin = keys[keys.str.isascii()].index.to_numpy()
+    fuzzy = np.union1d(fuzzy, latin)
     fuzzy = fuzzy[keys.iloc[fuzzy].str.len().to_numpy() >= MIN_FUZZY_LENGTH]
     pairs = [(key_hash(v), code) for code in fuzzy.tolist() for v in {keys.iat[code], *deletes(keys.iat[code])}]
     delete_hashes = np.fromiter((h for h, _ in pairs), np.uint64, len(pairs))
