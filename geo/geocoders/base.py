@@ -95,8 +95,9 @@ class Geocoder:
         """Known names close to one that matched nothing (never the query itself)."""
         return []
 
-    def _lookup(self, name: str, country: str | None, limit: int) -> list[Location]:
-        """Up to ``limit`` matches for a bare name, best first; ``country`` is ISO3 or None."""
+    def _lookup(self, name: str, country: str | None, limit: int, fuzzy: bool = True) -> list[Location]:
+        """Up to ``limit`` matches for a bare name, best first; ``country`` is ISO3 or None. With
+        ``fuzzy=False`` only exact matches (a source that cannot tell returns none)."""
         raise NotImplementedError
 
 

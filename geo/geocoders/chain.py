@@ -22,11 +22,17 @@ class Chain(Geocoder):
     def __init__(self, sources: Sequence[Geocoder]):
         self.sources = tuple(sources)
 
-    def _lookup(self, name: str, country: str | None, limit: int) -> list[Location]:
+    def _lookup(self, name: str, country: str | None, limit: int, fuzzy: bool = True) -> list[Location]:
+        for geocoder in self.sources:  # exact names first, so no source pays for a near-miss search
+            found = geocoder._lookup(name, country, limit, fuzzy=False)
+            if found:
+                return found
+        if not fuzzy:
+            return []
         near: list[Location] = []
         for geocoder in self.sources:
             found = geocoder._lookup(name, country, limit)
-            if found and found[0].score == EXACT:
+            if found and found[0].score == EXACT:  # Nominatim, which has no exact-only search
                 return found
             near += found
         return sorted(near, key=lambda loc: -loc.importance)[:limit]

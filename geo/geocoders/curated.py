@@ -19,9 +19,9 @@ class Curated(Geocoder):
 
     source = "curated"
 
-    def _lookup(self, name: str, country: str | None, limit: int) -> list[Location]:
+    def _lookup(self, name: str, country: str | None, limit: int, fuzzy: bool = True) -> list[Location]:
         sites, index = _table()
-        found = ranked(index, name)
+        found = ranked(index, name, fuzzy)
         if country:
             found = [(i, score) for i, score in found if country in {sites[i]["country"], *_claimants()[i]}]
         return [

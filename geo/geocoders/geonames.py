@@ -41,16 +41,23 @@ class GeoNames(Geocoder):
         files = tuple((fetch(key), source(key).member) for key in self._keys)
         return index.load(files, (fetch("disputed_areas"), fetch("countries")))
 
-    def _lookup(self, name: str, country: str | None, limit: int) -> list[Location]:
+    def _lookup(self, name: str, country: str | None, limit: int, fuzzy: bool = True) -> list[Location]:
         ix, key = self.index, fold(name)
         places, alternate, edits = self._exact(key, country)
-        if not len(places) and len(key) >= index.MIN_FUZZY_LENGTH:
+        if fuzzy and not len(places) and len(key) >= index.MIN_FUZZY_LENGTH:
             places, alternate, edits = self._fuzzy(key, country)
         if not len(places):
             return []
         weight = match_importance(ix.importance[places], alternate, edits)
         order = np.argsort(-weight, kind="stable")[:limit]
-        return [self._location(int(places[i]), float(weight[i]), int(edits[i]), key) for i in order]
+        chosen = places[order]
+        # one gather per field, then plain Python: element access on numpy arrays is slow
+        fields = zip(
+            chosen.tolist(), weight[order].tolist(), edits[order].tolist(), ix.lat[chosen].tolist(),
+            ix.lon[chosen].tolist(), ix.population[chosen].tolist(), ix.geonameid[chosen].tolist(),
+            ix.fcode[chosen].tolist(), ix.country[chosen].tolist(),
+        )
+        return [self._location(key, *row) for row in fields]
 
     def _exact(self, key: str, country: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ix = self.index
@@ -93,15 +100,14 @@ class GeoNames(Geocoder):
         ix = self.index
         return ix.a["countries"] == country, np.array([country in s for s in ix.claimant_sets] or [False])
 
-    def _location(self, place: int, weight: float, edits: int, key: str) -> Location:
-        ix = self.index
-        name, population, country = ix.name(place), int(ix.population[place]), str(ix.country[place])
+    def _location(self, key: str, place: int, weight: float, edits: int, lat: float, lon: float,
+                  population: int, geonameid: int, fcode: str, country: str) -> Location:
+        name = self.index.name(place)
         score = EXACT if not edits else round(EXACT * (1 - edits / max(len(key), len(fold(name)))), 1)
         return Location(
-            name=name, lat=float(ix.lat[place]), lon=float(ix.lon[place]), country=country or None,
-            source=self.source, score=score, radius_km=radius_for(population), kind=str(ix.fcode[place]),
-            reference=f"geonames:{ix.geonameid[place]}", population=population,
-            feature_code=str(ix.fcode[place]), importance=weight,
+            name=name, lat=lat, lon=lon, country=country or None, source=self.source, score=score,
+            radius_km=radius_for(population), kind=fcode, reference=f"geonames:{geonameid}",
+            population=population, feature_code=fcode, importance=weight,
         )
 
     def suggestions(self, query: str, country: str | None = None, limit: int = 5) -> list[str]:

@@ -71,14 +71,17 @@ class NameIndex:
         # spellings come in input order, so a key shows as the first spelling given for it (a main name)
         self._display = spellings[np.unique(key_of_spelling, return_index=True)[1]]
 
-    def match(self, name: str) -> dict[int, float]:
-        """Score (0-100) by row position: every row with this exact key, else the fuzzy near-misses."""
+    def match(self, name: str, fuzzy: bool = True) -> dict[int, float]:
+        """Score (0-100) by row position: every row with this exact key, else (if ``fuzzy``) the
+        near-misses."""
         key = fold(name)
         if not key:
             return {}
         code = self._code.get(key)
         if code is not None:
             return dict.fromkeys(_rows(self._exact, code).tolist(), EXACT)
+        if not fuzzy:
+            return {}
         scores: dict[int, float] = {}
         for _, score, i in process.extract(key, self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF,
                                            limit=None):
@@ -94,9 +97,9 @@ class NameIndex:
         return [str(self._display[i]) for _, _, i in hits]
 
 
-def ranked(index: NameIndex, name: str) -> list[tuple[int, float]]:
+def ranked(index: NameIndex, name: str, fuzzy: bool = True) -> list[tuple[int, float]]:
     """(row position, score) of the rows whose names match ``name``, best score first, then table order."""
-    return sorted(index.match(name).items(), key=lambda hit: (-hit[1], hit[0]))
+    return sorted(index.match(name, fuzzy).items(), key=lambda hit: (-hit[1], hit[0]))
 
 
 def _grouped(codes: np.ndarray, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

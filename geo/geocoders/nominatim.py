@@ -46,7 +46,9 @@ class Nominatim(Geocoder):
         )
         self._cache_path = cache_path or cache_dir() / "nominatim.json"
 
-    def _lookup(self, name: str, country: str | None, limit: int) -> list[Location]:
+    def _lookup(self, name: str, country: str | None, limit: int, fuzzy: bool = True) -> list[Location]:
+        if not fuzzy:
+            return []  # a free-text search: no exact-only mode
         iso2 = iso2_from_iso3(country) if country else None
         key = f"{fold(name)}|{iso2 or ''}"
         cache = self._read_cache()

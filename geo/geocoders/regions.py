@@ -47,9 +47,9 @@ class Regions(Geocoder):
         table, index = _regions(fetch("disputed_areas"))
         return table, table.to_dict("records"), index
 
-    def _lookup(self, name: str, country: str | None, limit: int) -> list[Location]:
+    def _lookup(self, name: str, country: str | None, limit: int, fuzzy: bool = True) -> list[Location]:
         _, rows, index = self._table
-        found = ranked(index, name)
+        found = ranked(index, name, fuzzy)
         if country:
             preferred = [(i, score) for i, score in found if country in _states().get(rows[i]["region"], ())]
             found = preferred or found
