@@ -55,6 +55,7 @@ class Geocoder:
     ambiguity rule is the same for all."""
 
     source: str  # the ``Location.source`` of its answers
+    exact_search = True  # whether ``_lookup(..., fuzzy=False)`` can keep to exact names
 
     def candidates(self, query: str, country: str | None = None, limit: int = 5) -> list[Location]:
         """Matches for ``query`` ("Name" or "Name, Country"), best first; [] when nothing matches.

@@ -24,7 +24,7 @@ class Chain(Geocoder):
 
     def _lookup(self, name: str, country: str | None, limit: int, fuzzy: bool = True) -> list[Location]:
         for geocoder in self.sources:  # exact names first, so no source pays for a near-miss search
-            found = geocoder._lookup(name, country, limit, fuzzy=False)
+            found = geocoder._lookup(name, country, limit, fuzzy=False) if geocoder.exact_search else []
             if found:
                 return found
         if not fuzzy:

@@ -37,6 +37,7 @@ class Nominatim(Geocoder):
     """
 
     source = "nominatim"
+    exact_search = False  # a free-text search: no exact-only mode
 
     def __init__(self, geocoder: Any = None, cache_path: Path | None = None):
         service = geocoder if geocoder is not None else NominatimService(user_agent=USER_AGENT)
@@ -46,9 +47,7 @@ class Nominatim(Geocoder):
         )
         self._cache_path = cache_path or cache_dir() / "nominatim.json"
 
-    def _lookup(self, name: str, country: str | None, limit: int, fuzzy: bool = True) -> list[Location]:
-        if not fuzzy:
-            return []  # a free-text search: no exact-only mode
+    def _lookup(self, name: str, country: str | None, limit: int) -> list[Location]:
         iso2 = iso2_from_iso3(country) if country else None
         key = f"{fold(name)}|{iso2 or ''}"
         cache = self._read_cache()
