@@ -16,6 +16,7 @@ import hashlib
 import json
 import mmap
 import os
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -124,6 +125,7 @@ def _load(files: tuple[tuple[Path, str], ...], regions: tuple[Path, ...]) -> Ind
     path = cache_dir() / "gazetteer" / f"geonames-{hashlib.sha256(repr(files).encode()).hexdigest()[:16]}.idx"
     arrays = _read(path, signature)
     if arrays is None:
+        print(f"claimmap: indexing GeoNames place names into {path} (once; about a minute)", file=sys.stderr)
         _write(path, build(files), signature)
         arrays = _read(path, signature)
         if arrays is None:
