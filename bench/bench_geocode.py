@@ -71,7 +71,8 @@ class Baseline:
         table = table.join(places[["population", "cc", "lat", "lon"]], on="row")
         self.spellings = table.drop_duplicates(["key", "row"])
         table = table.sort_values("population", ascending=False).drop_duplicates(["key", "cc"])
-        self.by_country = {(k, c): (la, lo) for k, c, la, lo in zip(table["key"], table["cc"], table["lat"], table["lon"])}
+        rows = zip(table["key"], table["cc"], table["lat"], table["lon"])
+        self.by_country = {(k, c): (la, lo) for k, c, la, lo in rows}
         best = table.drop_duplicates("key")
         self.overall = {k: (la, lo) for k, la, lo in zip(best["key"], best["lat"], best["lon"])}
         self.iso2 = {v: k for k, v in _iso2_to_iso3(places["cc"].unique()).items()}

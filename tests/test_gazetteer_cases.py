@@ -149,7 +149,8 @@ def test_candidates_are_ranked_by_importance(geocoder):
     ("Northern Territories", "Kuril Is."), ("Aksai Chin", "Aksai Chin"), ("Siachen", "Siachen Glacier"),
     ("Crimea", "Crimea"), ("Abyei", "Abyei"), ("Hala'ib", "Halayib Triangle"),
     ("Halaib Triangle", "Halayib Triangle"), ("Nagorno-Karabakh", "Artsakh"), ("Kalapani", "Near Om Parvat"),
-    ("Western Sahara", "W. Sahara"), ("Scarborough Shoal", "Scarborough Reef"), ("Essequibo", "West of Essequibo River"),
+    ("Western Sahara", "W. Sahara"), ("Scarborough Shoal", "Scarborough Reef"),
+    ("Essequibo", "West of Essequibo River"),
 ])
 def test_common_names_of_disputed_regions(geocoder, layer, query, region):
     loc = geocoder.geocode(query)

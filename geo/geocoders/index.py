@@ -87,9 +87,9 @@ class Index:
         return None
 
     def near_keys(self, key: str, depth: int = 1) -> np.ndarray:
-        """Positions of keys (own names, Latin alternate names) that share a variant with ``key`` when up to ``depth`` letters are
-        removed from it and one from them: a superset of the keys one edit away (``depth`` 1), or of
-        most keys two or three edits away (``depth`` 2, for suggestions)."""
+        """Positions of keys (own names, Latin alternate names) that share a variant with ``key`` when
+        up to ``depth`` letters are removed from it and one from them: a superset of the keys one edit
+        away (``depth`` 1), or of most keys two or three edits away (``depth`` 2, for suggestions)."""
         variants = {key}
         for _ in range(depth if len(key) <= MAX_DEEP_LENGTH else 1):
             variants |= {d for v in variants for d in deletes(v)}

@@ -51,7 +51,7 @@ def _geonames(geonames: GeoNames) -> pd.DataFrame:
         "lat": ix.lat[places], "lon": ix.lon[places],
         "is_alternate": alternate,
         "source": geonames.source,
-        "reference": _series(pc.binary_join_element_wise(pa.scalar("geonames:", pa.large_string()), ids, pa.scalar("", pa.large_string()))),
+        "reference": _series(pc.binary_join_element_wise(_text("geonames:"), ids, _text(""))),
     })[COLUMNS]
 
 
@@ -90,3 +90,7 @@ def _strings(blob: np.ndarray, offsets: np.ndarray) -> pa.LargeStringArray:
 
 def _series(strings: pa.Array) -> pd.Series:
     return pd.Series(pd.arrays.ArrowExtensionArray(strings))
+
+
+def _text(value: str) -> pa.Scalar:
+    return pa.scalar(value, pa.large_string())
