@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -43,6 +44,7 @@ def fold_all(names: pd.Series) -> pd.Series:
     return folded
 
 
+@functools.lru_cache(maxsize=1 << 16)  # each source folds the same query again
 def fold(name: str) -> str:
     """The key of one name: :func:`fold_all` for a single string, without pandas' per-call cost."""
     key = name.casefold()
