@@ -92,13 +92,13 @@ class GeoNames(Geocoder):
 
     def _in_country(self, places: np.ndarray, country: str) -> np.ndarray:
         filed, claimed = self._hint_masks(country)
-        return filed[self.index.a["country"][places]] | claimed[self.index.claimants[places]]
+        return filed[self.index.arrays["country"][places]] | claimed[self.index.claimants[places]]
 
     @functools.lru_cache(maxsize=256)
     def _hint_masks(self, country: str) -> tuple[np.ndarray, np.ndarray]:
         """Per country code and per claimant set of the index: whether the place is ``country``'s."""
         ix = self.index
-        return ix.a["countries"] == country, np.array([country in s for s in ix.claimant_sets] or [False])
+        return ix.arrays["countries"] == country, np.array([country in s for s in ix.claimant_sets] or [False])
 
     def _location(self, key: str, place: int, weight: float, edits: int, lat: float, lon: float,
                   population: int, geonameid: int, fcode: str, country: str) -> Location:

@@ -59,7 +59,7 @@ class Index:
     """The arrays of one built index; places by position, keys by position in hash order."""
 
     def __init__(self, arrays: dict[str, np.ndarray]):
-        self.a = arrays
+        self.arrays = arrays
         self.key_hashes = arrays["key_hashes"]
         self.key_bounds = arrays["key_bounds"]
         self.entry_place = arrays["entry_place"]

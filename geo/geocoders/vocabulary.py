@@ -39,15 +39,15 @@ def _geonames(geonames: GeoNames) -> pd.DataFrame:
     ix = geonames.index
     places, alternate = ix.entry_place, ix.entry_alternate
     codes = np.repeat(np.arange(len(ix.key_bounds) - 1), np.diff(ix.key_bounds))
-    keys = _strings(ix.a["key_blob"], ix.key_offsets).take(pa.array(codes))
+    keys = _strings(ix.arrays["key_blob"], ix.key_offsets).take(pa.array(codes))
     ids = pc.cast(pa.array(ix.geonameid[places]), pa.large_string())
     return pd.DataFrame({
-        "name": _series(_strings(ix.a["written_blob"], ix.a["written_offsets"])),
+        "name": _series(_strings(ix.arrays["written_blob"], ix.arrays["written_offsets"])),
         "key": _series(keys),
         "importance": ix.importance[places] - ALTERNATE_PENALTY * alternate,
         "population": ix.population[places],
-        "feature_code": pd.Categorical.from_codes(ix.a["fcode"][places], ix.a["fcodes"]),
-        "country": pd.Categorical.from_codes(ix.a["country"][places], ix.a["countries"]),
+        "feature_code": pd.Categorical.from_codes(ix.arrays["fcode"][places], ix.arrays["fcodes"]),
+        "country": pd.Categorical.from_codes(ix.arrays["country"][places], ix.arrays["countries"]),
         "lat": ix.lat[places], "lon": ix.lon[places],
         "is_alternate": alternate,
         "source": geonames.source,
