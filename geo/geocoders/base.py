@@ -75,10 +75,11 @@ class Geocoder:
         name, hint = parse_query(query, country)
         found = self._lookup(name, hint, POOL)
         if not found:
-            elsewhere = self._lookup(name, None, MAX_ALTERNATIVES) if hint else []
-            elsewhere = [c.label for c in elsewhere if c.score == EXACT]
+            if hint and self.exact_search:
+                elsewhere = [c.label for c in self._lookup(name, None, MAX_ALTERNATIVES, fuzzy=False)]
+            else:
+                elsewhere = []
             if elsewhere:  # the name is known, just not in the hinted country
-
                 raise UnknownPlace(f"{query} (in {country_name(hint)})", elsewhere)
             raise UnknownPlace(query, self.suggestions(name, hint))
         best, rivals = found[0], rivals_of(found)

@@ -18,6 +18,7 @@ from .ranking import ALTERNATE_PENALTY, match_importance
 # A typo is one edit (a letter wrong, missing, extra or two swapped); names of ten letters or more may
 # have two. Shorter keys than index.MIN_FUZZY_LENGTH match only exactly.
 LONG_NAME = 10
+SUGGESTION_POOL = 20  # spellings weighed for an unknown name's suggestions
 
 
 class GeoNames(Geocoder):
@@ -114,7 +115,8 @@ class GeoNames(Geocoder):
         """Names about two or three edits from ``query``, by their most important place; never the query
         itself."""
         key, ix, names = fold(query), self.index, []
-        for code in ix.near_keys(key, depth=2).tolist():
+        near = [(OSA.distance(key, ix.key(code)), code) for code in ix.near_keys(key, depth=2).tolist()]
+        for _, code in sorted(near)[:SUGGESTION_POOL]:  # the closest spellings, then the likeliest places
             entries = ix.entries(code)
             places = ix.entry_place[entries]
             if ix.key(code) != key:
