@@ -9,7 +9,6 @@ from .base import Geocoder, Location
 from .chain import Chain, default_geocoder
 from .curated import Curated
 from .geonames import GeoNames
-from .nominatim import Nominatim
 from .regions import Regions
 from .vocabulary import vocabulary
 
@@ -17,3 +16,12 @@ __all__ = [
     "Chain", "Curated", "GeoNames", "Geocoder", "Location", "Nominatim", "Regions", "default_geocoder",
     "vocabulary",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Nominatim on first use: geopy (and requests) cost a fifth of a second to import, offline runs none."""
+    if name == "Nominatim":
+        from .nominatim import Nominatim
+
+        return Nominatim
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,6 @@ from .base import Geocoder, Location
 from .curated import Curated
 from .geonames import GeoNames
 from .names import EXACT, fold
-from .nominatim import Nominatim
 from .regions import Regions
 
 
@@ -53,5 +52,7 @@ def default_geocoder(online: bool = False, country_dumps: Iterable[str] = ()) ->
     """Curated sites, then disputed regions, then GeoNames; then Nominatim when ``online``."""
     sources: list[Geocoder] = [Curated(), Regions(), GeoNames(country_dumps=country_dumps)]
     if online:
+        from .nominatim import Nominatim  # geopy is imported only for online runs
+
         sources.append(Nominatim())
     return Chain(sources)
