@@ -87,3 +87,11 @@ def test_a_changed_source_file_rebuilds_the_index(folder):
 def test_no_temporary_files_are_left(folder):
     GeoNames().geocode("Madrid")
     assert not [p for p in cached(folder) if p.suffix == ".tmp"]
+
+
+def test_an_unwritable_cache_warns_and_answers_from_memory(folder, monkeypatch):
+    blocker = folder / "blocker"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(data.ENV_CACHE_DIR, str(blocker))
+    with pytest.warns(UserWarning, match="could not save the gazetteer index"):
+        assert GeoNames().geocode("Madrid").reference == "geonames:3117735"

@@ -18,6 +18,7 @@ import mmap
 import os
 import sys
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 from typing import IO
@@ -126,7 +127,12 @@ def _load(files: tuple[tuple[Path, str], ...], regions: tuple[Path, ...]) -> Ind
     arrays = _read(path, signature)
     if arrays is None:
         print(f"claimmap: indexing GeoNames place names into {path} (once; about a minute)", file=sys.stderr)
-        _write(path, build(files), signature)
+        built = build(files)
+        try:
+            _write(path, built, signature)
+        except OSError as exc:  # a read-only or full cache: answer from memory, build again next run
+            warnings.warn(f"could not save the gazetteer index ({exc}); it is rebuilt on each run", stacklevel=2)
+            return Index(built)
         arrays = _read(path, signature)
         if arrays is None:
             raise DataError(f"the gazetteer index {path} could not be read back after writing it")
