@@ -30,7 +30,7 @@ import shapely
 from .. import data
 from ..codes import iso3_from_iso2
 
-FORMAT = 13  # bump when the cached structure or the way it is built changes
+FORMAT = 14  # bump when the cached structure or the way it is built changes
 
 # Importance is log10 of the people a name stands for, plus a bonus for what the place is: a capital
 # or a country is named in news far more often than its population alone suggests.
@@ -331,20 +331,24 @@ def _country_points(shapes: gpd.GeoSeries) -> pd.Series:
 
 
 def _disputed(path: Path) -> pd.DataFrame:
-    from ..geocoders.regions import _ABBREVIATED, _ABBREVIATIONS, LAYER, _regions
+    """The gazetteer's disputed regions and the landmarks of its alias table, with all their spellings. An
+    alias shared by several regions ("Kashmir" for four) is left to the world-regions table: in a text it
+    names the whole area, not one part of it."""
+    from ..geocoders.regions import LAYER, _regions
 
-    regions, _ = _regions(path)
-    spellings = []
-    for region, alt in zip(regions["region"], regions["NAME_ALT"], strict=True):
-        names = [region, *(a.strip() for a in str(alt or "").split(",") if alt == alt)]
-        names += [re.sub(_ABBREVIATED, lambda m: _ABBREVIATIONS[m.group(0)], n) for n in names]
-        spellings.append(_own(*names))
+    table, index = _regions(path)
+    spellings = index.spellings
+    keys = pd.Series([key_of(name) for name in spellings], index=spellings.index)
+    regions_of_key = pd.Series(table["region"].to_numpy()[keys.index], index=keys.to_numpy()).groupby(level=0).nunique()
+    spellings = spellings[(regions_of_key.loc[keys.to_numpy()] == 1).to_numpy()]
+    table = table.assign(spellings=spellings.groupby(level=0).agg(list).reindex(table.index))
     return pd.DataFrame({
-        "name": regions["region"], "lat": regions["lat"], "lon": regions["lon"], "country": None,
-        "kind": "disputed region", "fcode": "", "population": 0.0, "importance": DISPUTED_IMPORTANCE,
-        "radius_km": 0.0, "admin1": None, "source": "natural-earth",
-        "reference": "naturalearth:" + LAYER + ":" + regions["BRK_A3"], "spellings": spellings,
-    })
+        "name": table["label"], "lat": table["lat"], "lon": table["lon"], "country": None,
+        "kind": table["kind"], "fcode": "", "population": 0.0, "importance": DISPUTED_IMPORTANCE,
+        "radius_km": table["radius_km"].astype(float), "admin1": None, "source": "natural-earth",
+        "reference": "naturalearth:" + LAYER + ":" + table["BRK_A3"],
+        "spellings": [_own(*names) if isinstance(names, list) else [] for names in table["spellings"]],
+    }).reset_index(drop=True)
 
 
 def _curated(path: Path) -> pd.DataFrame:
