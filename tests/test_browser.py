@@ -181,6 +181,13 @@ def test_regions_search_and_measure(browser, tmp_path):
     shown = page.locator(".cm-measure-out").inner_text()
     km = float(shown.split(": ")[1].split(" ")[0])
     assert km == pytest.approx(float(geodesic_km(74.80, 35.15, 71.8929, 33.8234)), rel=0.01)
+
+    # Full screen is the map's own element, and the button leaves it again.
+    full_screen = page.locator(".cm-tools a[title='Full screen']")
+    full_screen.click()
+    page.wait_for_function("() => document.fullscreenElement?.classList.contains('folium-map')")
+    full_screen.click()
+    page.wait_for_function("() => document.fullscreenElement === null")
     assert reader.problems == []
 
 
