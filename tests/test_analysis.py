@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.analysis import Polygons, annotate, touched_regions
+from geo.analysis import annotate, touched_regions
 from geo.geodesy import GEOD
 from geo.claims import load_claims
 from geo.sites import resolve, sites_frame
@@ -117,23 +117,6 @@ def test_point_off_a_generalised_coast_gets_its_country():
     site = at(("Gwadar port", 25.1116, 62.3350)).iloc[0]
     assert site["country"] == "PAK"
     assert site["claimed_by"] == ["PAK"]
-
-
-def test_geodesic_distance_matches_a_dense_brute_force():
-    """Nearest-boundary distance agrees with geodesic distance to a densified boundary within 1 %."""
-    claims = load_claims()
-    points = shapely.points([[71.8833, 33.8167], [-51.0, 81.0], [10.0, 60.0], [100.0, 10.0]])
-    layer = Polygons(claims.geometry.values)
-    index, km = layer.nearest(points, shapely.get_y(points))
-    for point, i, d in zip(points, index, km, strict=True):
-        ring = shapely.segmentize(claims.geometry.iloc[i].boundary, 0.01)
-        xy = shapely.get_coordinates(ring)
-        _, _, metres = GEOD.inv(np.full(len(xy), point.x), np.full(len(xy), point.y), xy[:, 0], xy[:, 1])
-        assert d == pytest.approx(metres.min() / 1000, rel=0.01)
-    # and no other region is nearer than the one chosen
-    every = np.arange(len(layer))
-    all_km = np.array([layer.km(np.zeros(len(layer), int), every, np.array([p])) for p in points])
-    assert np.allclose(km, all_km.min(axis=1))
 
 
 def test_site_between_two_synthetic_regions_touches_both():
