@@ -142,13 +142,20 @@ class _Context:
         self, lon: np.ndarray, lat: np.ndarray, radius: np.ndarray, hint: np.ndarray,
         near_index: np.ndarray, near_km: np.ndarray,
     ) -> np.ndarray:
-        """De facto country per site: the outline it is in; else the gazetteer's country; else,
+        """De facto country per site: the outline it is in (or the gazetteer's country if that
+        one's outline is within the site's radius); else the gazetteer's country; else,
         within the site's radius or the coast tolerance, the nearer of the nearest outline and the
         nearest disputed region (its administrator); else the nearest outline within
         ``ISLAND_REACH_KM`` (an island too small for the outlines)."""
         result = np.full(len(lon), None, dtype=object)
         site_i, poly_i = self.outlines.containing(lon, lat)
         result[site_i[::-1]] = self.iso3[poly_i[::-1]]  # the first covering outline wins
+        # 1:10m borders are generalised by up to a km or so: the gazetteer's country wins where its
+        # outline lies within the site's radius (El Paso, Point Roberts).
+        other = np.flatnonzero(pd.notna(result) & pd.notna(hint) & (hint != result))
+        site_o, poly_o, _ = self.outlines.within(lon[other], lat[other], radius[other])
+        agree = self.iso3[poly_o] == hint[other[site_o]]
+        result[other[site_o[agree]]] = hint[other[site_o[agree]]]
         outside = np.flatnonzero(pd.isna(result))
         known = _lookup(hint[outside], lambda c: c in self.views).astype(bool)
         result[outside[known]] = hint[outside[known]]
