@@ -27,6 +27,10 @@ COAST_TOLERANCE_KM = 25.0
 ISLAND_REACH_KM = 370.4
 
 CELL_DEG = 0.1  # containment grid; about 2.5 % of the world's cells hold a 1:10m border or coast
+# Edges are densified for distances to this step (degrees): finer for the small disputed-areas
+# layer, so that nearly every site's nearest vertex settles its distance; coarser for the 1:10m
+# outlines, whose 550,000 vertices are dense already.
+REGION_STEP_DEG, COUNTRY_STEP_DEG = 0.01, 0.05
 
 CHUNK = 100_000  # sites per pass: bounds the working arrays to a few hundred MB
 
@@ -73,8 +77,8 @@ class _Context:
     """The two indexed layers and the lookup tables every chunk uses."""
 
     def __init__(self, claims: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> None:
-        self.regions = engine.layer(claims.geometry.values, CELL_DEG)
-        self.outlines = engine.layer(countries.geometry.values, CELL_DEG)
+        self.regions = engine.layer(claims.geometry.values, CELL_DEG, REGION_STEP_DEG)
+        self.outlines = engine.layer(countries.geometry.values, CELL_DEG, COUNTRY_STEP_DEG)
         self.region_name = claims["region"].to_numpy(object)
         self.region_admin = claims["administered_by"].to_numpy(object)
         self.region_claims = claims["claimed_by"].to_numpy(object)
@@ -145,8 +149,8 @@ class _Context:
         """De facto country per site: the outline it is in (or the gazetteer's country if that
         one's outline is within the site's radius); else the gazetteer's country; else,
         within the site's radius or the coast tolerance, the nearer of the nearest outline and the
-        nearest disputed region (its administrator); else the nearest outline within
-        ``ISLAND_REACH_KM`` (an island too small for the outlines)."""
+        nearest disputed region (its administrator); else the outline of the nearest boundary
+        vertex within ``ISLAND_REACH_KM`` (an island too small for the outlines)."""
         result = np.full(len(lon), None, dtype=object)
         site_i, poly_i = self.outlines.containing(lon, lat)
         result[site_i[::-1]] = self.iso3[poly_i[::-1]]  # the first covering outline wins
@@ -161,7 +165,8 @@ class _Context:
         result[outside[known]] = hint[outside[known]]
         outside = outside[~known]
         reach = np.maximum(radius[outside], COAST_TOLERANCE_KM)
-        index, km = self.outlines.boundary.nearest(lon[outside], lat[outside], max(ISLAND_REACH_KM, reach.max(initial=0)))
+        index, km = self.outlines.boundary.nearest(lon[outside], lat[outside], reach.max(initial=0))
+        index = np.where(km <= reach, index, -1)
         has_region = (near_index[outside] >= 0) & (near_km[outside] <= reach)
         region_first = has_region & ~(km <= near_km[outside])
         result[outside] = np.where(
@@ -169,6 +174,9 @@ class _Context:
             self.region_admin[np.where(region_first, near_index[outside], 0)] if len(self.region_admin) else None,
             np.where(index >= 0, self.iso3[np.maximum(index, 0)], None),
         )
+        island = outside[pd.isna(result[outside])]
+        index = self.outlines.boundary.nearest_vertex(lon[island], lat[island], ISLAND_REACH_KM)
+        result[island] = np.where(index >= 0, self.iso3[np.maximum(index, 0)], None)
         return result
 
 

@@ -4,7 +4,7 @@
   *outside all* or *boundary*. A point in a decided cell is answered by array lookup; only points in
   boundary cells go through an exact ``shapely.intersects_xy`` test against that cell's candidates,
   so answers equal the exact predicate (edges and vertices count as inside).
-- Distances: boundaries densified to ``STEP_DEG`` and put in a k-d tree in Earth-centred km (ECEF),
+- Distances: boundaries densified to ``step`` degrees and put in a k-d tree in Earth-centred km (ECEF),
   where nothing wraps at ±180° or the poles. A chord is a lower bound of the geodesic
   (:func:`geo.geodesy.chord_within_km`), so the tree picks every boundary piece that can be nearer
   than the best found, and distances are WGS84 geodesics to the nearest point of an edge.
@@ -31,8 +31,7 @@ from .geodesy import GEOD, chord_within_km, ecef_km
 
 VERSION = 1  # bump when the index layout or its construction changes: old cache files are ignored
 
-STEP_DEG = 0.05  # boundary densification; a planar step this long is at most 5.59 km on WGS84
-HALF_GAP_KM = STEP_DEG * 111.7 / 2 * 1.001  # any edge point lies this close to a densified vertex
+KM_PER_DEG = 111.7  # a planar lon/lat step of 1° is at most this long on WGS84 (111.69 km, poles)
 NEIGHBOURS = 8  # boundary vertices fetched per point at first; more only where the bound needs them
 EPS_DEG = 1e-9  # boundary cells are widened by this, far beyond floating-point rounding
 
@@ -136,8 +135,9 @@ class Boundary:
     """Densified polygon edges as vertices in a k-d tree (ECEF km); ``nxt`` links each vertex to
     the next on its ring (-1 at a ring's end), ``poly`` names its polygon."""
 
-    def __init__(self, lon: np.ndarray, lat: np.ndarray, nxt: np.ndarray, poly: np.ndarray) -> None:
-        self.lon, self.lat, self.nxt, self.poly = lon, lat, nxt, poly
+    def __init__(self, step: float, lon: np.ndarray, lat: np.ndarray, nxt: np.ndarray, poly: np.ndarray) -> None:
+        self.step, self.lon, self.lat, self.nxt, self.poly = step, lon, lat, nxt, poly
+        self.half_gap_km = step * KM_PER_DEG / 2 * 1.001  # every edge point is this near a vertex
         self.prv = np.full(len(nxt), -1, np.int64)
         has = nxt >= 0
         self.prv[nxt[has]] = np.flatnonzero(has)
@@ -146,10 +146,10 @@ class Boundary:
         self.tree = cKDTree(self.xyz if len(lon) else np.zeros((1, 3)), leafsize=32, balanced_tree=False, compact_nodes=False)
 
     @classmethod
-    def build(cls, geoms: np.ndarray) -> Boundary:
-        xy, ring, poly = _rings(shapely.segmentize(geoms, STEP_DEG))
+    def build(cls, geoms: np.ndarray, step: float) -> Boundary:
+        xy, ring, poly = _rings(shapely.segmentize(geoms, step))
         nxt = np.where(np.r_[ring[1:] == ring[:-1], False], np.arange(1, len(xy) + 1), -1)
-        return cls(xy[:, 0].copy(), xy[:, 1].copy(), nxt.astype(np.int64), poly.astype(np.int32))
+        return cls(step, xy[:, 0].copy(), xy[:, 1].copy(), nxt.astype(np.int64), poly.astype(np.int32))
 
     def nearest(self, lon: np.ndarray, lat: np.ndarray, max_km: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
         """Polygon with the nearest edge, and geodesic km to it, per point (-1, nan beyond max_km).
@@ -162,8 +162,8 @@ class Boundary:
         if n == 0 or len(self.lon) == 0:
             return index, dist
         xyz = ecef_km(lon, lat)
-        todo, k = np.arange(n), 2
-        limit = np.full(n, chord_within_km(max_km + HALF_GAP_KM) if np.isfinite(max_km) else np.inf)
+        todo, k = np.arange(n), 1
+        limit = np.full(n, chord_within_km(max_km + self.half_gap_km) if np.isfinite(max_km) else np.inf)
         while len(todo):
             k = min(k, len(self.lon))
             chord, vert = self._query(xyz[todo], k, limit[todo])
@@ -175,7 +175,7 @@ class Boundary:
             # Done when no vertex beyond the k fetched can lead to a nearer edge than the bound.
             need = np.full(len(todo), np.inf)
             has = got >= 0
-            need[has] = chord_within_km(got_km[has] + HALF_GAP_KM - slack_km(got_km[has]))
+            need[has] = chord_within_km(got_km[has] + self.half_gap_km - slack_km(got_km[has]))
             short = (k < len(self.lon)) & has & (chord[:, -1] <= need)
             index[todo[~short]], dist[todo[~short]] = got[~short], got_km[~short]
             limit[todo] = np.minimum(limit[todo], need)
@@ -184,13 +184,24 @@ class Boundary:
         index[beyond], dist[beyond] = -1, np.nan
         return index, dist
 
+    def nearest_vertex(self, lon: np.ndarray, lat: np.ndarray, max_km: float) -> np.ndarray:
+        """Polygon of the nearest densified vertex within about ``max_km`` (-1 if none): which
+        polygon is near, where the exact distance is not needed."""
+        index = np.full(len(lon), -1, np.intp)
+        if len(lon) == 0 or len(self.lon) == 0:
+            return index
+        chord, vert = self._query(ecef_km(lon, lat), 1, np.full(len(lon), chord_within_km(max_km)))
+        found = np.isfinite(chord[:, 0])
+        index[found] = self.poly[vert[found, 0]]
+        return index
+
     def within(self, lon: np.ndarray, lat: np.ndarray, km: np.ndarray) -> tuple[np.ndarray, ...]:
         """(point, polygon, geodesic km) for every polygon whose edge is within ``km`` of the point."""
         empty = np.zeros(0, np.intp)
         if len(lon) == 0 or len(self.lon) == 0:
             return empty, empty, np.zeros(0)
         xyz = ecef_km(lon, lat)
-        limit = chord_within_km(np.asarray(km, float) + HALF_GAP_KM)
+        limit = chord_within_km(np.asarray(km, float) + self.half_gap_km)
         todo, k, sites, verts = np.arange(len(lon)), 8, [], []
         while len(todo):
             k = min(k, len(self.lon))
@@ -316,10 +327,11 @@ _MEMORY: OrderedDict[str, Layer] = OrderedDict()
 _MEMORY_SIZE = 4
 
 
-def layer(geoms: np.ndarray, cell: float) -> Layer:
-    """The indexed layer for these geometries: from memory, else the disk cache, else built."""
+def layer(geoms: np.ndarray, cell: float = 0.1, step: float = 0.05) -> Layer:
+    """The indexed layer for these geometries (a ``cell``-degree containment grid, edges densified to
+    ``step`` degrees): from memory, else the disk cache, else built."""
     geoms = np.asarray(geoms, dtype=object)
-    key = content_key(geoms, cell)
+    key = content_key(geoms, cell, step)
     if key in _MEMORY:
         _MEMORY.move_to_end(key)
         return _MEMORY[key]
@@ -327,7 +339,7 @@ def layer(geoms: np.ndarray, cell: float) -> Layer:
     path = cache_dir() / "engine" / f"{key}.npz"
     built = _read(path, geoms)
     if built is None:
-        built = Layer(geoms, Grid.build(geoms, cell), Boundary.build(geoms))
+        built = Layer(geoms, Grid.build(geoms, cell), Boundary.build(geoms, step))
         _write(path, built)
     _MEMORY[key] = built
     while len(_MEMORY) > _MEMORY_SIZE:
@@ -335,16 +347,16 @@ def layer(geoms: np.ndarray, cell: float) -> Layer:
     return built
 
 
-def content_key(geoms: np.ndarray, cell: float) -> str:
+def content_key(geoms: np.ndarray, cell: float, step: float) -> str:
     """A hash of exactly the geometries given (so edited or filtered layers get their own index)."""
-    digest = hashlib.sha256(f"claimmap-engine {VERSION} {cell!r} {STEP_DEG!r} {len(geoms)}".encode())
+    digest = hashlib.sha256(f"claimmap-engine {VERSION} {cell!r} {step!r} {len(geoms)}".encode())
     for wkb in shapely.to_wkb(geoms, output_dimension=2, byte_order=1, include_srid=False):
         digest.update(len(wkb).to_bytes(8, "little"))
         digest.update(wkb)
     return digest.hexdigest()[:32]
 
 
-_FIELDS = ("cell", "codes", "ptr", "polys", "lon", "lat", "nxt", "poly")
+_FIELDS = ("cell", "codes", "ptr", "polys", "step", "lon", "lat", "nxt", "poly")
 
 
 def _read(path: Path, geoms: np.ndarray) -> Layer | None:
@@ -353,7 +365,7 @@ def _read(path: Path, geoms: np.ndarray) -> Layer | None:
         with np.load(path, allow_pickle=False) as f:
             arrays = {name: f[name] for name in _FIELDS}
         grid = Grid(float(arrays["cell"]), arrays["codes"], arrays["ptr"], arrays["polys"])
-        boundary = Boundary(arrays["lon"], arrays["lat"], arrays["nxt"], arrays["poly"])
+        boundary = Boundary(float(arrays["step"]), arrays["lon"], arrays["lat"], arrays["nxt"], arrays["poly"])
         if grid.polys.size and grid.polys.max() >= len(geoms) or boundary.poly.size and boundary.poly.max() >= len(geoms):
             return None
         return Layer(geoms, grid, boundary)
@@ -369,8 +381,8 @@ def _write(path: Path, built: Layer) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
-                np.savez_compressed(f, cell=g.cell, codes=g.codes, ptr=g.ptr, polys=g.polys,
-                         lon=b.lon, lat=b.lat, nxt=b.nxt, poly=b.poly)
+                np.savez_compressed(f, cell=g.cell, codes=g.codes, ptr=g.ptr, polys=g.polys, step=b.step,
+                                    lon=b.lon, lat=b.lat, nxt=b.nxt, poly=b.poly)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)

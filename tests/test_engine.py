@@ -6,6 +6,7 @@ import pytest
 import shapely
 
 from geo import engine
+from geo.analysis import CELL_DEG, REGION_STEP_DEG
 from geo.claims import load_claims
 from geo.countries import load_countries
 from geo.geodesy import GEOD
@@ -18,7 +19,7 @@ def claims():
 
 @pytest.fixture(scope="module")
 def regions(claims):
-    return engine.layer(claims.geometry.values, 0.1)
+    return engine.layer(claims.geometry.values, CELL_DEG, REGION_STEP_DEG)
 
 
 def tolerance(km):
