@@ -84,9 +84,12 @@ class _Context:
         self.region_claims = claims["claimed_by"].to_numpy(object)
         self.region_views = claims["worldviews"].to_numpy(object)
         self.iso3 = countries["iso3"].to_numpy(object)
-        sovereign = countries["sovereign"] if "sovereign" in countries else countries["iso3"]
-        self.sovereign = dict(zip(countries["iso3"], sovereign, strict=True))
-        self.views = dict(zip(countries["iso3"], countries["worldviews"], strict=True))
+        # By code, a state's own unit (first in NE's order), not a small one under the same code
+        # (Clipperton under FRA, Brazilian Island under BRA).
+        main = countries.drop_duplicates("iso3")
+        sovereign = main["sovereign"] if "sovereign" in main else main["iso3"]
+        self.sovereign = dict(zip(main["iso3"], sovereign, strict=True))
+        self.views = dict(zip(main["iso3"], main["worldviews"], strict=True))
 
     def _state(self, country: str) -> str | None:
         """The sovereign state (ISO3) a country code or entity counts as for claims, if any."""
