@@ -7,6 +7,7 @@ columns. Sites go through in chunks, so working memory is bounded by the chunk, 
 
 from __future__ import annotations
 
+import gc
 import re
 
 import geopandas as gpd
@@ -56,10 +57,18 @@ def annotate(
     lat = sites.geometry.y.to_numpy(float)
     radius = sites["radius_km"].to_numpy(float)
     hint = sites["hint_country"].to_numpy(object) if "hint_country" in sites else np.full(len(sites), None)
-    parts = [
-        context.annotate(lon[i:i + CHUNK], lat[i:i + CHUNK], radius[i:i + CHUNK], hint[i:i + CHUNK])
-        for i in range(0, len(sites), CHUNK)
-    ] or [context.annotate(lon, lat, radius, hint)]
+    # Millions of small lists make no reference cycles, but they set off the cycle collector again
+    # and again, each time over the whole heap: it is paused while they are made.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        parts = [
+            context.annotate(lon[i:i + CHUNK], lat[i:i + CHUNK], radius[i:i + CHUNK], hint[i:i + CHUNK])
+            for i in range(0, len(sites), CHUNK)
+        ] or [context.annotate(lon, lat, radius, hint)]
+    finally:
+        if paused:
+            gc.enable()
     out = sites.copy()
     for column in ANNOTATIONS:
         out[column] = np.concatenate([part[column] for part in parts])
@@ -119,14 +128,17 @@ class _Context:
         own = _lookup(country, self._state)
         own[in_region] = None
         claimed = _object([[c] if c else [] for c in own.tolist()])
+        claimed_names = _object([[c] if c else [] for c in _names(own).tolist()])
+        sites = np.unique(site_i)  # the few that touch a region: their lists are built from pairs
         pairs = pd.DataFrame({"site": site_i, "code": self.region_claims[region_i]}).explode("code")
-        mine = np.unique(site_i)
-        mine = mine[pd.notna(own[mine])]
+        mine = sites[pd.notna(own[sites])]
         codes = pd.concat([pairs, pd.DataFrame({"site": mine, "code": own[mine]})]).dropna()
         codes = codes.drop_duplicates().sort_values(["site", "code"])
         keys = codes["site"].to_numpy(int)
-        claimed[np.unique(site_i)] = _per_site(np.unique(site_i), keys, codes["code"].to_numpy(object))
-        regions = _per_site(np.arange(n), site_i, self.region_name[region_i])
+        claimed[sites] = _per_site(sites, keys, codes["code"].to_numpy(object))
+        claimed_names[sites] = _per_site(sites, keys, _names(codes["code"].to_numpy(object)))
+        regions = _object([[] for _ in range(n)])
+        regions[sites] = _per_site(sites, site_i, self.region_name[region_i])
 
         status = np.where(in_region, "inside", np.where(touched, "near", "undisputed"))
         found = near_index >= 0
@@ -137,7 +149,7 @@ class _Context:
             "administered_by": admin,
             "administered_by_name": _names(admin),
             "claimed_by": claimed,
-            "claimed_by_names": _name_lists(claimed),
+            "claimed_by_names": claimed_names,
             "country": de_facto,
             "country_name": _names(de_facto),
             "worldviews": _dicts(views),
@@ -209,11 +221,6 @@ def _dicts(values: np.ndarray) -> np.ndarray:
     missing = np.flatnonzero([not isinstance(v, dict) for v in values])
     values[missing] = _object([{} for _ in missing])
     return values
-
-
-def _name_lists(code_lists: np.ndarray) -> np.ndarray:
-    lookup = {c: country_name(c) for c in {c for codes in code_lists for c in codes}}
-    return _object([[lookup[c] for c in codes] for codes in code_lists])
 
 
 def _names(codes: np.ndarray) -> np.ndarray:
