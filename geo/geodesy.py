@@ -23,9 +23,6 @@ E2 = (1 / 298.257223563) * (2 - 1 / 298.257223563)
 # a 1.6 % margin: a geodesic of the ellipsoid bends at least as much as this sphere's great circles,
 # so the arc over a chord ``c`` on it, 2R asin(c / 2R), is a lower bound of the geodesic length.
 LOWER_R_KM = 6500.0
-# And one below the smallest radius of curvature (6,335.4 km, meridians at the equator): an upper
-# estimate of the geodesic over a chord, used only to bound how far ranking by chord can err.
-UPPER_R_KM = 6300.0
 
 
 def ecef_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -41,10 +38,3 @@ def chord_within_km(km: np.ndarray | float) -> np.ndarray:
     half = np.minimum(np.asarray(km, float) / (2 * LOWER_R_KM), np.pi / 2)
     return 2 * LOWER_R_KM * np.sin(np.maximum(half, 0.0))
 
-
-def chord_error_km(chord: np.ndarray) -> np.ndarray:
-    """How far two geodesics whose chords are both within ``chord`` may be ranked wrongly by chord."""
-    c = np.minimum(np.asarray(chord, float), 2 * UPPER_R_KM)
-    upper = 2 * UPPER_R_KM * np.arcsin(c / (2 * UPPER_R_KM))
-    lower = 2 * LOWER_R_KM * np.arcsin(np.minimum(c / (2 * LOWER_R_KM), 1.0))
-    return upper - lower
