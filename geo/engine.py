@@ -29,11 +29,12 @@ from scipy.spatial import cKDTree
 from .data import cache_dir
 from .geodesy import GEOD, chord_within_km, ecef_km
 
-VERSION = 1  # bump when the index layout or its construction changes: old cache files are ignored
+VERSION = 2  # bump when the index layout or its construction changes: old cache files are ignored
 
 KM_PER_DEG = 111.7  # a planar lon/lat step of 1° is at most this long on WGS84 (111.69 km, poles)
 NEIGHBOURS = 8  # boundary vertices fetched per point at first; more only where the bound needs them
 EPS_DEG = 1e-9  # boundary cells are widened by this, far beyond floating-point rounding
+FLOOR_DEG = 0.25  # cells of the distance floor: how near any edge can be to a point in the cell
 
 
 def slack_km(km: np.ndarray) -> np.ndarray:
@@ -135,7 +136,10 @@ class Boundary:
     """Densified polygon edges as vertices in a k-d tree (ECEF km); ``nxt`` links each vertex to
     the next on its ring (-1 at a ring's end), ``poly`` names its polygon."""
 
-    def __init__(self, step: float, lon: np.ndarray, lat: np.ndarray, nxt: np.ndarray, poly: np.ndarray) -> None:
+    def __init__(
+        self, step: float, lon: np.ndarray, lat: np.ndarray, nxt: np.ndarray, poly: np.ndarray,
+        floor: np.ndarray | None = None,
+    ) -> None:
         self.step, self.lon, self.lat, self.nxt, self.poly = step, lon, lat, nxt, poly
         self.half_gap_km = step * KM_PER_DEG / 2 * 1.001  # every edge point is this near a vertex
         self.prv = np.full(len(nxt), -1, np.int64)
@@ -144,6 +148,35 @@ class Boundary:
         self.xyz = ecef_km(lon, lat)
         # Unbalanced, uncompacted nodes answer far-away points (mid-ocean) several times faster.
         self.tree = cKDTree(self.xyz if len(lon) else np.zeros((1, 3)), leafsize=32, balanced_tree=False, compact_nodes=False)
+        self.floor = self._floor() if floor is None else floor
+
+    def _floor(self) -> np.ndarray:
+        """Per ``FLOOR_DEG`` cell, a lower bound of the geodesic km from any point in it to any edge:
+        the chord from the cell's centre to its nearest vertex, less the chord from the centre to
+        the cell's farthest point and the vertex gap. Points beyond a search's reach skip the tree."""
+        ny, nx = int(round(180 / FLOOR_DEG)), int(round(360 / FLOOR_DEG))
+        if len(self.lon) == 0:
+            return np.full((ny, nx), np.inf, np.float32)
+        lat = -90.0 + (np.arange(ny) + 0.5) * FLOOR_DEG
+        lon = -180.0 + (np.arange(nx) + 0.5) * FLOOR_DEG
+        chord, _ = self.tree.query(ecef_km(np.tile(lon, ny), np.repeat(lat, nx)), k=1, workers=-1)
+        # The farthest point of a cell from its centre: a corner or an edge's midpoint (the same
+        # for every cell of a row), with a margin for the ellipsoid's curvature across the cell.
+        centre = ecef_km(np.zeros(ny), lat)
+        reach = np.zeros(ny)
+        for dx in (-0.5, 0.0, 0.5):
+            for dy in (-0.5, 0.0, 0.5):
+                edge = ecef_km(np.full(ny, dx * FLOOR_DEG), np.clip(lat + dy * FLOOR_DEG, -90, 90))
+                reach = np.maximum(reach, np.linalg.norm(edge - centre, axis=1))
+        floor = chord.reshape(ny, nx) - (reach * 1.01 + 0.01)[:, None] - self.half_gap_km - 0.01
+        return np.maximum(floor, 0.0).astype(np.float32)
+
+    def floor_km(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """A lower bound of each point's geodesic km to the nearest edge (from its floor cell)."""
+        ny, nx = self.floor.shape
+        row = np.clip(np.floor((np.asarray(lat, float) + 90.0) / FLOOR_DEG), 0, ny - 1).astype(np.intp)
+        col = np.clip(np.floor((np.asarray(lon, float) + 180.0) / FLOOR_DEG), 0, nx - 1).astype(np.intp)
+        return self.floor[row, col]
 
     @classmethod
     def build(cls, geoms: np.ndarray, step: float) -> Boundary:
@@ -161,8 +194,11 @@ class Boundary:
         index, dist = np.full(n, -1, np.intp), np.full(n, np.nan)
         if n == 0 or len(self.lon) == 0:
             return index, dist
-        xyz = ecef_km(lon, lat)
         todo, k = np.arange(n), 1
+        if np.isfinite(max_km):
+            todo = np.flatnonzero(self.floor_km(lon, lat) <= max_km)
+        xyz = np.zeros((n, 3))
+        xyz[todo] = ecef_km(lon[todo], lat[todo])
         limit = np.full(n, chord_within_km(max_km + self.half_gap_km) if np.isfinite(max_km) else np.inf)
         while len(todo):
             k = min(k, len(self.lon))
@@ -188,11 +224,12 @@ class Boundary:
         """Polygon of the nearest densified vertex within about ``max_km`` (-1 if none): which
         polygon is near, where the exact distance is not needed."""
         index = np.full(len(lon), -1, np.intp)
-        if len(lon) == 0 or len(self.lon) == 0:
+        near = np.flatnonzero(self.floor_km(lon, lat) <= max_km)
+        if len(near) == 0 or len(self.lon) == 0:
             return index
-        chord, vert = self._query(ecef_km(lon, lat), 1, np.full(len(lon), chord_within_km(max_km)))
+        chord, vert = self._query(ecef_km(lon[near], lat[near]), 1, np.full(len(near), chord_within_km(max_km)))
         found = np.isfinite(chord[:, 0])
-        index[found] = self.poly[vert[found, 0]]
+        index[near[found]] = self.poly[vert[found, 0]]
         return index
 
     def within(self, lon: np.ndarray, lat: np.ndarray, km: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -200,9 +237,12 @@ class Boundary:
         empty = np.zeros(0, np.intp)
         if len(lon) == 0 or len(self.lon) == 0:
             return empty, empty, np.zeros(0)
-        xyz = ecef_km(lon, lat)
-        limit = chord_within_km(np.asarray(km, float) + self.half_gap_km)
-        todo, k, sites, verts = np.arange(len(lon)), 8, [], []
+        km = np.asarray(km, float)
+        todo, k = np.flatnonzero(self.floor_km(lon, lat) <= km), 8
+        sites, verts = [empty], [empty]
+        xyz = np.zeros((len(lon), 3))
+        xyz[todo] = ecef_km(lon[todo], lat[todo])
+        limit = chord_within_km(km + self.half_gap_km)
         while len(todo):
             k = min(k, len(self.lon))
             chord, vert = self._query(xyz[todo], k, limit[todo])
@@ -356,7 +396,7 @@ def content_key(geoms: np.ndarray, cell: float, step: float) -> str:
     return digest.hexdigest()[:32]
 
 
-_FIELDS = ("cell", "codes", "ptr", "polys", "step", "lon", "lat", "nxt", "poly")
+_FIELDS = ("cell", "codes", "ptr", "polys", "step", "lon", "lat", "nxt", "poly", "floor")
 
 
 def _read(path: Path, geoms: np.ndarray) -> Layer | None:
@@ -365,7 +405,8 @@ def _read(path: Path, geoms: np.ndarray) -> Layer | None:
         with np.load(path, allow_pickle=False) as f:
             arrays = {name: f[name] for name in _FIELDS}
         grid = Grid(float(arrays["cell"]), arrays["codes"], arrays["ptr"], arrays["polys"])
-        boundary = Boundary(float(arrays["step"]), arrays["lon"], arrays["lat"], arrays["nxt"], arrays["poly"])
+        boundary = Boundary(float(arrays["step"]), arrays["lon"], arrays["lat"], arrays["nxt"], arrays["poly"],
+                            arrays["floor"])
         if grid.polys.size and grid.polys.max() >= len(geoms) or boundary.poly.size and boundary.poly.max() >= len(geoms):
             return None
         return Layer(geoms, grid, boundary)
@@ -382,7 +423,7 @@ def _write(path: Path, built: Layer) -> None:
         try:
             with os.fdopen(fd, "wb") as f:
                 np.savez_compressed(f, cell=g.cell, codes=g.codes, ptr=g.ptr, polys=g.polys, step=b.step,
-                                    lon=b.lon, lat=b.lat, nxt=b.nxt, poly=b.poly)
+                                    lon=b.lon, lat=b.lat, nxt=b.nxt, poly=b.poly, floor=b.floor)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)

@@ -107,6 +107,17 @@ def test_nearest_distance_matches_a_brute_force_geodesic_reference(claims, regio
     assert np.all(ref_km[wrong] - km[wrong] <= tolerance(ref_km[wrong]))
 
 
+def test_distance_floor_is_a_lower_bound(claims, regions):
+    """The per-cell floor that lets far points skip searches never exceeds the true distance."""
+    rng = np.random.default_rng(8)
+    lon = np.r_[rng.uniform(-180, 180, 200), rng.uniform(70, 82, 100)]
+    lat = np.r_[rng.uniform(-90, 90, 200), rng.uniform(30, 38, 100)]
+    outside = np.setdiff1d(np.arange(len(lon)), regions.containing(lon, lat)[0])
+    _, ref_km = brute_nearest(claims.geometry.values, lon[outside], lat[outside])
+    floor = regions.boundary.floor_km(lon[outside], lat[outside])
+    assert np.all(floor <= ref_km) and (floor > 0).mean() > 0.5  # the reference is never short
+
+
 @pytest.mark.parametrize(
     "lon, lat, region",
     [
