@@ -91,7 +91,7 @@ class _Context:
         self.region_name = claims["region"].to_numpy(object)
         self.region_admin = claims["administered_by"].to_numpy(object)
         self.region_claims = claims["claimed_by"].to_numpy(object)
-        self.region_views = claims["worldviews"].to_numpy(object)
+        self.region_views = _dicts(claims["worldviews"].to_numpy(object).copy())
         self.iso3 = countries["iso3"].to_numpy(object)
         # By code, a state's own unit (first in NE's order), not a small one under the same code
         # (Clipperton under FRA, Brazilian Island under BRA).
@@ -99,6 +99,10 @@ class _Context:
         sovereign = main["sovereign"] if "sovereign" in main else main["iso3"]
         self.sovereign = dict(zip(main["iso3"], sovereign, strict=True))
         self.views = dict(zip(main["iso3"], main["worldviews"], strict=True))
+
+    def _views(self, country: str | None) -> dict:
+        views = self.views.get(country)
+        return views if isinstance(views, dict) else {}
 
     def _state(self, country: str) -> str | None:
         """The sovereign state (ISO3) a country code or entity counts as for claims, if any."""
@@ -122,13 +126,12 @@ class _Context:
         admin = np.where(in_region, self.region_admin[inside], country)
         # A region administered by a state is that state de facto, whatever the outline says.
         de_facto = np.where(in_region & _lookup(admin, lambda c: c in self.views).astype(bool), admin, country)
-        views = np.where(in_region, self.region_views[inside], _lookup(country, self.views.get))
+        views = np.where(in_region, self.region_views[inside], _lookup(country, self._views, missing={}))
 
         # Claimants: every touched region's, and the site's own state unless it is inside a region.
         own = _lookup(country, self._state)
         own[in_region] = None
-        claimed = _object([[c] if c else [] for c in own.tolist()])
-        claimed_names = _object([[c] if c else [] for c in _names(own).tolist()])
+        claimed, claimed_names = _singletons(own), _singletons(_names(own))
         sites = np.unique(site_i)  # the few that touch a region: their lists are built from pairs
         pairs = pd.DataFrame({"site": site_i, "code": self.region_claims[region_i]}).explode("code")
         mine = sites[pd.notna(own[sites])]
@@ -137,7 +140,7 @@ class _Context:
         keys = codes["site"].to_numpy(int)
         claimed[sites] = _per_site(sites, keys, codes["code"].to_numpy(object))
         claimed_names[sites] = _per_site(sites, keys, _names(codes["code"].to_numpy(object)))
-        regions = _object([[] for _ in range(n)])
+        regions = _singletons(np.full(n, None))
         regions[sites] = _per_site(sites, site_i, self.region_name[region_i])
 
         status = np.where(in_region, "inside", np.where(touched, "near", "undisputed"))
@@ -152,7 +155,7 @@ class _Context:
             "claimed_by_names": claimed_names,
             "country": de_facto,
             "country_name": _names(de_facto),
-            "worldviews": _dicts(views),
+            "worldviews": views,
             "nearest_disputed": np.where(found, self.region_name[np.where(found, near_index, 0)] if len(self.region_name) else None, None),
             "nearest_disputed_km": np.round(near_km, 3),
         }
@@ -209,11 +212,17 @@ def _object(items: list) -> np.ndarray:
     return out
 
 
-def _lookup(values: np.ndarray, func) -> np.ndarray:
-    """``func`` of each value, computed once per distinct value (None stays None)."""
+def _lookup(values: np.ndarray, func, missing: object = None) -> np.ndarray:
+    """``func`` of each value, computed once per distinct value (None gives ``missing``)."""
     index, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-    results = _object([func(v) for v in distinct] + [None])
+    results = _object([func(v) for v in distinct] + [missing])
     return results[index]
+
+
+def _singletons(values: np.ndarray) -> np.ndarray:
+    """``[value]`` per site, ``[]`` for None. Like the worldview dicts, one list object per distinct
+    value is shared by its rows (cells are read-only): millions of sites need no million lists."""
+    return _lookup(values, lambda v: [v], missing=[])
 
 
 def _dicts(values: np.ndarray) -> np.ndarray:
