@@ -257,9 +257,10 @@ class Boundary:
         return site[keep], poly[keep], dist[keep]
 
     def _query(self, xyz: np.ndarray, k: int, limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The k nearest vertices by chord, (n, k); inf where beyond the point's chord limit."""
+        """The k nearest vertices by chord, (n, k); inf where beyond the point's chord limit. One
+        thread: per call the work is small, and on a busy machine threads cost more than they give."""
         bound = float(limit.max()) if len(limit) else 0.0
-        chord, vert = self.tree.query(xyz, k=max(k, 2), distance_upper_bound=bound * (1 + 1e-9) + 1e-9, workers=-1)
+        chord, vert = self.tree.query(xyz, k=max(k, 2), distance_upper_bound=bound * (1 + 1e-9) + 1e-9, workers=1)
         chord, vert = chord[:, :k], vert[:, :k]
         chord = np.where(chord <= limit[:, None], chord, np.inf)
         return chord, np.minimum(vert, len(self.lon) - 1)
@@ -277,8 +278,11 @@ class Boundary:
         seg, t, chord = np.where(better, back, seg), np.where(better, t_back, t), np.where(better, chord_back, chord)
         poly = self.poly[vert].astype(np.intp)
         group = site * (int(self.poly.max()) + 1) + poly if by_poly else site
-        order = np.lexsort((chord, group))
-        first = order[np.r_[True, group[order][1:] != group[order][:-1]]] if len(order) else order
+        if np.all(group[1:] > group[:-1]):  # one vertex per group (a first k=1 pass): nothing to pick
+            first = np.arange(len(group))
+        else:
+            order = np.lexsort((chord, group))
+            first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
         s, tt, p = seg[first], t[first], site[first]
         e = self.nxt[s]
         foot_lon = self.lon[s] + tt * (self.lon[e] - self.lon[s])
