@@ -27,7 +27,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from .data import cache_dir
-from .geodesy import GEOD, chord_within_km, ecef_km
+from .geodesy import GEOD, chord_within_km, ecef_km, geodesic_km
 
 VERSION = 2  # bump when the index layout or its construction changes: old cache files are ignored
 
@@ -37,10 +37,13 @@ EPS_DEG = 1e-9  # boundary cells are widened by this, far beyond floating-point 
 FLOOR_DEG = 0.25  # cells of the distance floor: how near any edge can be to a point in the cell
 
 
+SLACK_KM, SLACK_SHARE = 0.25, 0.0015
+
+
 def slack_km(km: np.ndarray) -> np.ndarray:
     """How much farther than the true nearest edge a reported distance may be (0.25 km + 0.15 %),
     inside the promised 0.3 km + 0.2 %; it lets far points skip pieces that cannot matter."""
-    return 0.25 + 0.0015 * km
+    return SLACK_KM + SLACK_SHARE * km
 
 
 class Grid:
@@ -142,12 +145,13 @@ class Boundary:
     ) -> None:
         self.step, self.lon, self.lat, self.nxt, self.poly = step, lon, lat, nxt, poly
         self.half_gap_km = step * KM_PER_DEG / 2 * 1.001  # every edge point is this near a vertex
+        self.far_km = max(self.half_gap_km - SLACK_KM, 0.0) / SLACK_SHARE  # beyond, slack_km exceeds the gap
         self.prv = np.full(len(nxt), -1, np.int64)
         has = nxt >= 0
         self.prv[nxt[has]] = np.flatnonzero(has)
         self.xyz = ecef_km(lon, lat)
         # Unbalanced, uncompacted nodes answer far-away points (mid-ocean) several times faster.
-        self.tree = cKDTree(self.xyz if len(lon) else np.zeros((1, 3)), leafsize=32, balanced_tree=False, compact_nodes=False)
+        self.tree = cKDTree(self.xyz if len(lon) else np.zeros((1, 3)), leafsize=64, balanced_tree=False, compact_nodes=False)
         self.floor = self._floor() if floor is None else floor
 
     def _floor(self) -> np.ndarray:
@@ -204,8 +208,14 @@ class Boundary:
             k = min(k, len(self.lon))
             chord, vert = self._query(xyz[todo], k, limit[todo])
             site, col = np.nonzero(np.isfinite(chord))
-            (found, poly), km = self._closest(todo[site], vert[site, col], lon, lat, xyz, by_poly=False)
             got, got_km = np.full(len(todo), -1, np.intp), np.full(len(todo), np.inf)
+            # Where even the chord to the nearest vertex is so long that the slack exceeds the vertex
+            # gap, that vertex's own distance will do: its edges are at most the gap nearer.
+            far = (k == 1) & (chord[site, col] >= self.far_km)
+            pick = vert[site[far], col[far]]
+            got[site[far]] = self.poly[pick]
+            got_km[site[far]] = geodesic_km(lon[todo[site[far]]], lat[todo[site[far]]], self.lon[pick], self.lat[pick])
+            (found, poly), km = self._closest(todo[site[~far]], vert[site[~far], col[~far]], lon, lat, xyz, by_poly=False)
             local = np.searchsorted(todo, found)
             got[local], got_km[local] = poly, km
             # Done when no vertex beyond the k fetched can lead to a nearer edge than the bound.
