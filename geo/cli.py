@@ -7,21 +7,26 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import data
-from .errors import ClaimmapError
+from . import __version__, data
+from .errors import ClaimmapError, DataError
 
-EXIT_BAD_INPUT = 2
+EXIT_BAD_INPUT = 2  # also argparse's status for a bad command line
+EXIT_NO_DATA = 3  # reference data missing, damaged or not downloadable
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="claimmap", description="Whose territorial claims does this place touch?"
+        prog="claimmap", description="Whose territorial claims does this place touch?",
+        epilog=f"exit status: 0 done, {EXIT_BAD_INPUT} bad input, {EXIT_NO_DATA} reference data missing or damaged",
     )
-    parser.add_argument("--data-dir", type=Path, help=f"offline data folder (default: ${data.ENV_DATA_DIR}, "
-                        "else a per-user cache filled from the official sources)")
+    parser.add_argument("--version", action="version", version=f"claimmap {__version__}")
+    _data_options(parser, None)
     commands = parser.add_subparsers(dest="command", required=True)
+    # The same options after the subcommand; SUPPRESS keeps them from resetting a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    _data_options(common, argparse.SUPPRESS)
 
-    check = commands.add_parser("check", help="geocode sites and report the claims they touch")
+    check = commands.add_parser("check", parents=[common], help="geocode sites and report the claims they touch")
     check.add_argument("names", nargs="*", metavar="NAME",
                        help="place name, 'Name, Country', 'NAME@LAT,LON' or 'LAT,LON'")
     check.add_argument("-i", "--input", type=Path, help="CSV (name[,lat,lon,country,radius_km]) or GeoJSON points")
@@ -34,13 +39,26 @@ def build_parser() -> argparse.ArgumentParser:
     _map_options(check)
     check.add_argument("--no-map", action="store_true", help="do not write map.html")
 
-    render = commands.add_parser("map", help="render a sites layer (GeoJSON/CSV) as an HTML map")
+    render = commands.add_parser("map", parents=[common], help="render a sites layer (GeoJSON/CSV) as an HTML map")
     render.add_argument("sites", type=Path, help="sites.geojson written by claimmap, or any points layer")
     render.add_argument("-o", "--out", type=Path, default=Path("map.html"), help="HTML file (default: map.html)")
     _map_options(render)
 
-    commands.add_parser("data", help="show where reference data comes from, versions and licences")
+    about = commands.add_parser("data", parents=[common],
+                                help="show where reference data comes from, versions and licences")
+    about.add_argument("--verify", action="store_true",
+                       help="check every data file against its pinned sha256 now, and report")
     return parser
+
+
+def _data_options(parser: argparse.ArgumentParser, default: str | None) -> None:
+    parser.add_argument("--data-dir", type=Path, default=default,
+                        help=f"offline data folder (default: ${data.ENV_DATA_DIR}, else a per-user cache "
+                        "filled from the official sources)")
+    parser.add_argument("--accept-unknown-data", action="store_true",
+                        default=False if default is None else default,
+                        help="use data files that match no pinned version (they must still be well formed; "
+                        f"outputs name them as unverified); also ${data.ENV_ACCEPT_UNKNOWN}=1")
 
 
 def _map_options(parser: argparse.ArgumentParser) -> None:
@@ -62,12 +80,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        if args.data_dir is not None:
-            data.set_data_dir(args.data_dir)
-        return {"check": _check, "map": _map, "data": _data}[args.command](args)
+        with data.configured(args.data_dir, args.accept_unknown_data or None):
+            return {"check": _check, "map": _map, "data": _data}[args.command](args)
     except ClaimmapError as exc:
         print(f"claimmap: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return EXIT_NO_DATA if isinstance(exc, DataError) else EXIT_BAD_INPUT
     except OSError as exc:  # an output folder that cannot be written, a disk that is full
         print(f"claimmap: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -105,6 +122,11 @@ def _map(args: argparse.Namespace) -> int:
 
 
 def _data(args: argparse.Namespace) -> int:
+    if args.verify:
+        report = data.verify_all()
+        for key, found, ok in report:
+            print(f"{key}: {'ok' if ok else 'FAILED'}: {found}")
+        return 0 if all(ok for _, _, ok in report) else EXIT_NO_DATA
     for row in data.describe():
         print(f"{row['key']}: {row['path']} ({row['origin']})")
         print(f"    {row['url']}  version {row['version']}  licence {row['licence']}")
