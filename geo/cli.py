@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 import warnings
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__, data
-from .errors import ClaimmapError, DataError
+from .errors import ClaimmapError, DataError, InputError
 
 EXIT_BAD_INPUT = 2  # also argparse's status for a bad command line
 EXIT_NO_DATA = 3  # reference data missing, damaged or not downloadable
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a malformed command line reported as one line like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        shown = "".join(repr(c)[1:-1] if unicodedata.category(c) == "Cc" else c for c in message)
+        self.exit(EXIT_BAD_INPUT, f"claimmap: error: {shown} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="claimmap", description="Whose territorial claims does this place touch?",
         epilog=f"exit status: 0 done, {EXIT_BAD_INPUT} bad input, {EXIT_NO_DATA} reference data missing or damaged",
     )
@@ -23,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     _data_options(parser, None)
     commands = parser.add_subparsers(dest="command", required=True)
     # The same options after the subcommand; SUPPRESS keeps them from resetting a value given before it.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _data_options(common, argparse.SUPPRESS)
 
     check = commands.add_parser("check", parents=[common], help="geocode sites and report the claims they touch")
@@ -98,6 +108,8 @@ def _check(args: argparse.Namespace) -> int:
 
     if not args.names and args.input is None:
         raise ClaimmapError("give at least one place name or --input FILE")
+    for text in [*args.names, args.country or "", *args.geonames_country]:
+        _check_text(text)
     annotated = check(args.names, input_path=args.input, country=args.country, first=args.first,
                       online=args.online, country_dumps=args.geonames_country)
     if args.out is not None:
@@ -108,6 +120,14 @@ def _check(args: argparse.Namespace) -> int:
         print("wrote " + ", ".join(str(p) for p in written))
     print(data.ATTRIBUTION)
     return 0
+
+
+def _check_text(text: str) -> None:
+    """Bytes that were not UTF-8 reach argv as lone surrogates, which no later stage can encode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{text!r} is not valid UTF-8 text (undecodable bytes on the command line)") from None
 
 
 def _map(args: argparse.Namespace) -> int:

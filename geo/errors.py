@@ -1,4 +1,4 @@
-"""Errors a user can fix: the CLI prints them as one line and exits 2."""
+"""Errors a user can fix: the CLI prints them as one line and exits 3 for data, 2 for anything else."""
 
 
 class ClaimmapError(Exception):
