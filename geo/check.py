@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from .analysis import annotate
+from .errata import annotate_on
 from .geocoders import default_geocoder
 from .sites import read_sites, resolve
 
@@ -21,8 +22,10 @@ def check(
     first: bool = False,
     online: bool = False,
     country_dumps: Iterable[str] = (),
+    as_of: dt.date | str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Geocode the sites (names, and/or the rows of ``input_path``) and annotate their claims."""
+    """Geocode the sites (names, and/or the rows of ``input_path``) and annotate their claims as they
+    stood on ``as_of`` (default today; see :mod:`geo.errata`)."""
     geocoder = default_geocoder(online=online, country_dumps=tuple(country_dumps))
     frames = []
     if input_path is not None:
@@ -33,4 +36,4 @@ def check(
     sites = frames[0] if len(frames) == 1 else gpd.GeoDataFrame(
         pd.concat(frames, ignore_index=True), crs=frames[0].crs
     )
-    return annotate(sites)
+    return annotate_on(sites, as_of)

@@ -47,12 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--geonames-country", action="append", default=[], metavar="ISO2",
                        help="add a GeoNames country dump (e.g. PK) to the gazetteer; repeatable")
     _map_options(check)
+    _as_of_option(check)
     check.add_argument("--no-map", action="store_true", help="do not write map.html")
 
     render = commands.add_parser("map", parents=[common], help="render a sites layer (GeoJSON/CSV) as an HTML map")
     render.add_argument("sites", type=Path, help="sites.geojson written by claimmap, or any points layer")
     render.add_argument("-o", "--out", type=Path, default=Path("map.html"), help="HTML file (default: map.html)")
     _map_options(render)
+    _as_of_option(render)
 
     about = commands.add_parser("data", parents=[common],
                                 help="show where reference data comes from, versions and licences")
@@ -75,6 +77,11 @@ def _map_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-regions", action="store_true", help="draw every disputed region, not only nearby ones")
     parser.add_argument("--self-contained", action="store_true",
                         help="inline every script and style: one HTML file that needs no network")
+
+
+def _as_of_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD",
+                        help="the claims as they stood on this date (default: today); see `claimmap data`")
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -105,17 +112,20 @@ def _check(args: argparse.Namespace) -> int:
     from layers.table import format_report
 
     from .check import check
+    from .errata import parse_as_of
 
     if not args.names and args.input is None:
         raise ClaimmapError("give at least one place name or --input FILE")
     for text in [*args.names, args.country or "", *args.geonames_country]:
         _check_text(text)
+    as_of = parse_as_of(args.as_of) if args.as_of is not None else None
     annotated = check(args.names, input_path=args.input, country=args.country, first=args.first,
-                      online=args.online, country_dumps=args.geonames_country)
+                      online=args.online, country_dumps=args.geonames_country, as_of=as_of)
     if args.out is not None:
         written = publish(annotated, args.out, html_map=not args.no_map, all_regions=args.all_regions,
                           self_contained=args.self_contained)
     print(format_report(annotated))
+    print(f"claims as of {annotated['as_of'].iat[0]}: Natural Earth 5.1.1 with the dated errata (`claimmap data`)")
     if args.out is not None:
         print("wrote " + ", ".join(str(p) for p in written))
     print(data.ATTRIBUTION)
@@ -134,14 +144,17 @@ def _map(args: argparse.Namespace) -> int:
     from layers.htmlmap import write_map
 
     from .check import check
+    from .errata import parse_as_of
 
-    annotated = check(input_path=args.sites)
+    annotated = check(input_path=args.sites, as_of=parse_as_of(args.as_of) if args.as_of is not None else None)
     path = write_map(annotated, args.out, all_regions=args.all_regions, self_contained=args.self_contained)
     print(f"wrote {path}")
     return 0
 
 
 def _data(args: argparse.Namespace) -> int:
+    from . import errata
+
     if args.verify:
         report = data.verify_all()
         for key, found, ok in report:
@@ -153,6 +166,7 @@ def _data(args: argparse.Namespace) -> int:
         for extra in ("sha256", "downloaded"):
             if extra in row:
                 print(f"    {extra}: {row[extra]}")
+    print("\n".join(errata.describe()))
     return 0
 
 

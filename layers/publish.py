@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo.analysis import touched_regions
+from geo.claims import claims_for
 
 from .vector import write_regions_geojson, write_sites_csv, write_sites_geojson
 
@@ -32,7 +33,7 @@ def publish(
                                  self_contained=self_contained))
     written += [
         write_sites_geojson(annotated, out / "sites.geojson"),
-        write_regions_geojson(touched_regions(annotated), out / "regions.geojson"),
+        write_regions_geojson(touched_regions(annotated, claims_for(annotated)), out / "regions.geojson"),
         write_sites_csv(annotated, out / "sites.csv"),
     ]
     return written

@@ -31,10 +31,11 @@ SITE_PROPERTIES = [
     "name", "resolved_name", "source", "score", "ambiguous", "reference", "lat", "lon", "radius_km",
     "status", "disputed", "regions", "administered_by", "administered_by_name", "claimed_by",
     "claimed_by_names", "country", "country_name", "worldviews", "nearest_disputed", "nearest_disputed_km",
+    "as_of", "errata",
 ]
 REGION_PROPERTIES = [
     "region", "region_alt", "group", "kind", "note", "administered_by", "administered_by_name",
-    "claimed_by", "claimed_by_names", "worldviews", "sources",
+    "claimed_by", "claimed_by_names", "worldviews", "sources", "as_of", "errata",
 ]
 
 
