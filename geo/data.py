@@ -415,11 +415,11 @@ def _remember(entries: dict[str, dict]) -> None:
 
 
 # The GeoNames tables claimmap reads, by file stem: (columns, integer columns, {float column: range},
-# at least this many rows). A two-letter stem is a country dump, in the same 19-column table as cities500.
+# at least this many rows). The code tables cover the whole world, so a short one is a cut one; a place
+# table (cities500, a country dump, a user's regional extract) may be any size. Place tables not named
+# here (cities500, cities15000, country dumps) are the 19-column geoname table.
 _GEONAME_TABLE = (19, (0, 14), {4: (-90.0, 90.0), 5: (-180.0, 180.0)})
 _TABLES: dict[str, tuple[int, tuple[int, ...], dict[int, tuple[float, float]], int]] = {
-    "cities500": (*_GEONAME_TABLE, 100_000),
-    "cities15000": (*_GEONAME_TABLE, 20_000),
     "countryInfo": (19, (7, 16), {6: (0.0, 2e7)}, 240),
     "admin1CodesASCII": (4, (3,), {}, 3_000),
     "admin2Codes": (4, (3,), {}, 30_000),
