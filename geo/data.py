@@ -291,7 +291,7 @@ SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 _REQUIRED_PARTS = (".shp", ".shx", ".dbf")
 _VERIFIED_FILE = "verified.json"
 
-_seen: dict[tuple[str, int, int], Verified] = {}  # (path, mtime_ns, size) -> result, this process
+_seen: dict[tuple[tuple[str, int, int], ...], list[Verified]] = {}  # parts' (path, mtime_ns, size) -> results
 _used: dict[str, list[Verified]] = {}  # source key -> the files it was last read from
 
 
@@ -304,14 +304,17 @@ def manifest() -> dict[str, list[Known]]:
 
 def verify(src: Source, path: Path) -> list[Verified]:
     """Check the file(s) ``src`` is read from at ``path`` (a shapefile with all its parts); a file that
-    is damaged or matches no pinned version raises DataError, unless unknown data is accepted."""
-    parts = _parts(src, path)
-    stats = [(str(p.absolute()), *_stat(p)) for p in parts]
-    if all(key in _seen for key in stats):
-        return [_seen[key] for key in stats]
+    is damaged or matches no pinned version raises DataError, unless unknown data is accepted.
+
+    Called on every :func:`fetch`, so a file already checked in this process costs one stat per part."""
+    stats = _parts(src, path)
+    done = _seen.get(stats)
+    if done is not None and (all(r.status != "unverified" for r in done) or accept_unknown()):
+        return done
     remembered = _remembered()
-    fresh = [remembered.get(key[0], {}) if _same(remembered.get(key[0], {}), key) else {} for key in stats]
-    results = [_verify_file(src, p, key[2], entry.get("sha256")) for p, key, entry in zip(parts, stats, fresh)]
+    fresh = [remembered.get(name, {}) if _same(remembered.get(name, {}), key) else {}
+             for name, key in ((str(Path(k[0]).absolute()), k) for k in stats)]
+    results = [_verify_file(src, Path(key[0]), key[2], entry.get("sha256")) for key, entry in zip(stats, fresh)]
     if any(r.status != "pinned" and not entry for r, entry in zip(results, fresh)):
         _check_structure(src, path)  # a file not seen before that is not pinned must at least be well formed
     unverified = [r for r in results if r.status == "unverified"]
@@ -320,33 +323,38 @@ def verify(src: Source, path: Path) -> list[Verified]:
             f"using unverified data {', '.join(str(r.path) for r in unverified)} "
             "(it matches no pinned version; accepted by --accept-unknown-data)", stacklevel=3,
         )
-    _seen.update(zip(stats, results))
-    _remember({k[0]: {"mtime_ns": k[1], "size": k[2], "sha256": r.sha256} for k, r in zip(stats, results)})
+    _seen[stats] = results
+    _remember({str(r.path.absolute()): {"mtime_ns": k[1], "size": k[2], "sha256": r.sha256}
+               for k, r in zip(stats, results)})
     return results
-
-
-def _stat(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_mtime_ns, st.st_size
 
 
 def _same(entry: dict, key: tuple[str, int, int]) -> bool:
     return entry.get("mtime_ns") == key[1] and entry.get("size") == key[2]
 
 
-def _parts(src: Source, path: Path) -> list[Path]:
-    """The files read for ``path``: an extracted shapefile is all its parts, each of which is checked."""
+@functools.cache
+def _pinned_parts(stem: str) -> frozenset[str]:
+    """The shapefile parts (".dbf" ...) the manifest pins for a layer."""
+    return frozenset(Path(name).suffix for name in manifest() if Path(name).stem == stem)
+
+
+def _parts(src: Source, path: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime_ns, size) of each file read for ``path``: an extracted shapefile is all its parts."""
     if path.suffix != ".shp":
-        return [path]
-    pinned = {Path(name).suffix for name in manifest() if Path(name).stem == path.stem}
+        st = path.stat()
+        return ((str(path), st.st_mtime_ns, st.st_size),)
     parts = []
+    base = str(path)[:-4]
     for suffix in SHAPEFILE_PARTS:
-        part = path.with_suffix(suffix)
-        if part.is_file():
-            parts.append(part)
-        elif suffix in _REQUIRED_PARTS or suffix in pinned:
-            raise DataError(f"{part} is missing beside {path.name}; {_refetch(src, path)}")
-    return parts
+        try:
+            st = os.stat(base + suffix)
+        except FileNotFoundError:
+            if suffix in _REQUIRED_PARTS or suffix in _pinned_parts(path.stem):
+                raise DataError(f"{base + suffix} is missing beside {path.name}; {_refetch(src, path)}") from None
+            continue
+        parts.append((base + suffix, st.st_mtime_ns, st.st_size))
+    return tuple(parts)
 
 
 def _verify_file(src: Source, path: Path, size: int, sha: str | None) -> Verified:
