@@ -528,7 +528,7 @@ def describe() -> list[dict[str, str]]:
         if record:
             row["downloaded"] = str(record.get("downloaded"))
             row["sha256"] = str(record.get("sha256"))
-        pinned = manifest().get(Path(src.url).name) or manifest().get(src.member)
+        pinned = manifest().get(path.name if path else Path(src.url).name)
         if pinned and "sha256" not in row:
             row["sha256"] = pinned[0].sha256
             row["version"] = pinned[0].version

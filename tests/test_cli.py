@@ -89,7 +89,7 @@ def test_input_csv_mixes_names_and_coordinates(tmp_path, capsys):
 def test_data_command_lists_sources(capsys):
     assert main(["data"]) == 0
     shown = capsys.readouterr().out
-    assert "disputed_areas" in shown and "a250c1cf" in shown and "CC BY 4.0" in shown
+    assert "disputed_areas" in shown and "5c44088c" in shown and "CC BY 4.0" in shown  # the pinned .shp read
 
 
 def bad_geojson(tmp_path):
