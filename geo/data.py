@@ -369,7 +369,9 @@ def _verify_file(src: Source, path: Path, size: int, sha: str | None) -> Verifie
         return Verified(path, sha, "downloaded", str(record.get("downloaded", "")))
     if accept_unknown():
         return Verified(path, sha, "unverified", "unknown")
-    if record is not None and record.get("sha256") != sha:
+    if record == {}:
+        why = f"its download record {provenance_path(path).name} is damaged"
+    elif record is not None and record.get("sha256") != sha:
         why = f"sha256 {sha} differs from {record.get('sha256')} recorded when it was downloaded"
     elif known:
         why = f"sha256 {sha} is not the pinned {known[0].sha256} ({known[0].version})"

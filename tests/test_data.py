@@ -310,6 +310,19 @@ def test_download_damaged_later_is_refused(cache, monkeypatch, data_dir):
     assert f"delete {path} and claimmap downloads it again" in str(err.value)
 
 
+def test_download_with_a_damaged_record_is_refused(cache, monkeypatch, data_dir, tmp_path):
+    import pooch
+
+    today = tmp_path / "countryInfo.txt"
+    today.write_text((data_dir / COUNTRY_INFO).read_text() + "# published today\n")
+    monkeypatch.setattr(pooch, "retrieve", fake_download(today))
+    path = data.fetch("country_info")
+    data.provenance_path(path).write_bytes(b"\xff{")
+    data._seen.clear()
+    with pytest.raises(DataError, match="countryInfo.txt.provenance.json is damaged; delete "):
+        data.fetch("country_info")
+
+
 def test_failed_download_is_one_line(cache, monkeypatch):
     import pooch
 
