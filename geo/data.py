@@ -411,17 +411,21 @@ def _remembered() -> dict[str, dict]:
 
 
 def _remember(entries: dict[str, dict]) -> None:
-    """Add to the record of checked files; a cache folder that cannot be written only costs a re-check."""
+    """Add to the record of checked files (dropping files that are gone); a cache folder that cannot be
+    written only costs a re-check next time."""
     path = cache_dir() / _VERIFIED_FILE
+    old = {k: v for k, v in _remembered().items() if isinstance(v, dict) and os.path.exists(k)}
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        record = {k: v for k, v in _remembered().items() if isinstance(v, dict)} | entries
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".verified.", suffix=".part")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(record, f)
+            json.dump(old | entries, f)
         os.replace(tmp, path)
     except OSError:
-        pass
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 # The GeoNames tables claimmap reads, by file stem: (columns, integer columns, {float column: range},
