@@ -20,8 +20,12 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with a malformed command line reported as one line like every other error."""
 
     def error(self, message: str) -> NoReturn:
-        shown = "".join(repr(c)[1:-1] if unicodedata.category(c) == "Cc" else c for c in message)
-        self.exit(EXIT_BAD_INPUT, f"claimmap: error: {shown} (see `{self.prog} --help`)\n")
+        self.exit(EXIT_BAD_INPUT, f"claimmap: error: {_shown(message)} (see `{self.prog} --help`)\n")
+
+
+def _shown(message: object) -> str:
+    """A message as one terminal line: control characters (from file names, say) escaped, never obeyed."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) == "Cc" else c for c in str(message))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,7 +89,7 @@ def _as_of_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"claimmap: warning: {message}", file=sys.stderr)
+    print(f"claimmap: warning: {_shown(message)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,10 +104,10 @@ def _run(args: argparse.Namespace) -> int:
         with data.configured(args.data_dir, args.accept_unknown_data or None):
             return {"check": _check, "map": _map, "data": _data}[args.command](args)
     except ClaimmapError as exc:
-        print(f"claimmap: error: {exc}", file=sys.stderr)
+        print(f"claimmap: error: {_shown(exc)}", file=sys.stderr)
         return EXIT_NO_DATA if isinstance(exc, DataError) else EXIT_BAD_INPUT
     except OSError as exc:  # an output folder that cannot be written, a disk that is full
-        print(f"claimmap: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"claimmap: error: {_shown(exc.filename or '')}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

@@ -332,6 +332,7 @@ def test_cli_undecodable_arguments(sites, country):
     assert_cli_contract(status, err)
 
 
+@example(argv=["map", "\x1f"])  # a file name with a control character, named in the error
 @examples(150)
 @given(argv=st.lists(st.one_of(text, st.sampled_from(["check", "map", "data", "--data-dir", "-o", "--input",
                                                       "--verify", "--first", "--", "-", "--version"])),
