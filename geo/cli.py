@@ -60,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     _map_options(render)
     _as_of_option(render)
 
+    read = commands.add_parser("read", parents=[common],
+                               help="find the places a news article names and report their claims")
+    read.add_argument("article", nargs="?", help="article as .txt or .html, or - for stdin")
+    read.add_argument("--jsonl", metavar="DOCS", help="JSON Lines of {\"id\", \"text\"}: print each one's mentions "
+                      "as a JSON line (- for stdin)")
+    read.add_argument("--on-error", choices=["stop", "skip"], default="stop",
+                      help="with --jsonl: stop at a malformed line (default) or skip it")
+    read.add_argument("-o", "--out", type=Path, help="folder for sites.geojson, regions.geojson, sites.csv, map.html")
+    _map_options(read)
+    read.add_argument("--no-map", action="store_true", help="do not write map.html")
+
     about = commands.add_parser("data", parents=[common],
                                 help="show where reference data comes from, versions and licences")
     about.add_argument("--verify", action="store_true",
@@ -102,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     try:
         with data.configured(args.data_dir, args.accept_unknown_data or None):
-            return {"check": _check, "map": _map, "data": _data}[args.command](args)
+            return {"check": _check, "map": _map, "read": _read, "data": _data}[args.command](args)
     except ClaimmapError as exc:
         print(f"claimmap: error: {_shown(exc)}", file=sys.stderr)
         return EXIT_NO_DATA if isinstance(exc, DataError) else EXIT_BAD_INPUT
@@ -153,6 +164,33 @@ def _map(args: argparse.Namespace) -> int:
     annotated = check(input_path=args.sites, as_of=parse_as_of(args.as_of) if args.as_of is not None else None)
     path = write_map(annotated, args.out, all_regions=args.all_regions, self_contained=args.self_contained)
     print(f"wrote {path}")
+    return 0
+
+
+def _read(args: argparse.Namespace) -> int:
+    import json
+
+    from layers.publish import publish
+    from layers.table import format_report
+
+    from .read import read_article, read_jsonl
+
+    if (args.article is None) == (args.jsonl is None):
+        raise ClaimmapError("give one ARTICLE (.txt, .html or -) or --jsonl DOCS")
+    if args.jsonl is not None:
+        if args.out is not None:
+            raise ClaimmapError("--jsonl prints one JSON line per document; -o is for one ARTICLE")
+        records = list(read_jsonl(args.jsonl, on_error="skip" if args.on_error == "skip" else "raise"))
+        sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        return 0
+    annotated = read_article(args.article)
+    if args.out is not None:
+        written = publish(annotated, args.out, html_map=not args.no_map, all_regions=args.all_regions,
+                          self_contained=args.self_contained)
+    print(format_report(annotated))
+    if args.out is not None:
+        print("wrote " + ", ".join(str(p) for p in written))
+    print(data.ATTRIBUTION)
     return 0
 
 

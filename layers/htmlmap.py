@@ -207,6 +207,9 @@ def _site_columns(sites: gpd.GeoDataFrame) -> dict[str, list]:
         "views": [_exceptions(w, a) for w, a in zip(sites["worldviews"], admin, strict=True)],
         "nearest": sites["nearest_disputed"].map(_text).tolist(),
         "nearestKm": [None if pd.isna(km) else round(float(km), 1) for km in sites["nearest_disputed_km"]],
+        # claimmap read: the sentences that mention each site ("What the article says")
+        "quotes": [list(dict.fromkeys(m["sentence"] for m in ms)) if isinstance(ms, list) else []
+                   for ms in sites.get("mentions", pd.Series([None] * len(sites)))],
     }
 
 

@@ -31,7 +31,7 @@ SITE_PROPERTIES = [
     "name", "resolved_name", "source", "score", "ambiguous", "reference", "lat", "lon", "radius_km",
     "status", "disputed", "regions", "administered_by", "administered_by_name", "claimed_by",
     "claimed_by_names", "country", "country_name", "worldviews", "nearest_disputed", "nearest_disputed_km",
-    "as_of", "errata",
+    "as_of", "errata", "mentions",
 ]
 REGION_PROPERTIES = [
     "region", "region_alt", "group", "kind", "note", "administered_by", "administered_by_name",
@@ -106,6 +106,9 @@ def write_sites_csv(annotated: gpd.GeoDataFrame, path: str | Path) -> Path:
         sample = table[column].dropna()
         if len(sample) and isinstance(sample.iloc[0], dict):
             table[column] = table[column].map(lambda d: ";".join(f"{k}:{v}" for k, v in sorted(d.items())))
+        elif len(sample) and isinstance(sample.iloc[0], list | tuple) and any(
+                isinstance(item, dict) for item in sample.iloc[0]):  # read's mentions: a JSON list
+            table[column] = table[column].map(lambda items: json.dumps(items, ensure_ascii=False))
         elif len(sample) and isinstance(sample.iloc[0], list | tuple):
             table[column] = table[column].map(";".join)
     with atomic_write(path) as f:
