@@ -324,6 +324,8 @@ def verify(src: Source, path: Path) -> list[Verified]:
             "(it matches no pinned version; accepted by --accept-unknown-data)", stacklevel=3,
         )
     _seen[stats] = results
+    if all(fresh):
+        return results  # already on record
     _remember({str(r.path.absolute()): {"mtime_ns": k[1], "size": k[2], "sha256": r.sha256}
                for k, r in zip(stats, results)})
     return results
