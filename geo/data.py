@@ -13,8 +13,9 @@ Every file is checked when first used against the sha256 pinned in ``data_manife
 with all its parts), because claims must be reproducible and a damaged file must not quietly change an
 answer. The check is remembered by (path, mtime, size) in the cache folder, so it costs nothing later.
 GeoNames publishes a new dump every day, so a file claimmap downloaded itself is trusted by the sha256
-recorded at download time; any other file that matches no pinned version is refused unless unknown data
-is accepted explicitly (``--accept-unknown-data``, ``CLAIMMAP_ACCEPT_UNKNOWN_DATA=1``). Such a file must
+recorded at download time, unless it is one of the claims layers (``Source.strict``), which must match
+their pins; any other file that matches no pinned version is refused unless unknown data is accepted
+explicitly (``--accept-unknown-data``, ``CLAIMMAP_ACCEPT_UNKNOWN_DATA=1``). Such a file must
 still pass a structural check and is named as unverified in the outputs' provenance.
 """
 
@@ -59,11 +60,9 @@ class Source:
     member: str  # the file that is read, inside the zip or the extracted folder
     licence: str
     version: str
-
-    @property
-    def changes_daily(self) -> bool:
-        """GeoNames republishes its dumps every day, so a fresh download matches no pinned hash."""
-        return self.folder == "geonames"
+    # A download must match a pinned version: the claims layers, because answers must be reproducible.
+    # Other downloads (GeoNames' daily dumps, the map's basemap) are trusted by the hash recorded then.
+    strict: bool = False
 
     @property
     def is_zip(self) -> bool:
@@ -90,12 +89,12 @@ SOURCES: dict[str, Source] = {
         Source(
             "disputed_areas", "naturalearth", "ne_10m_admin_0_disputed_areas",
             f"{_NE}/10m/cultural/ne_10m_admin_0_disputed_areas.zip",
-            "ne_10m_admin_0_disputed_areas.shp", NATURAL_EARTH, "5.1.1",
+            "ne_10m_admin_0_disputed_areas.shp", NATURAL_EARTH, "5.1.1", strict=True,
         ),
         Source(
             "countries", "naturalearth", "ne_50m_admin_0_countries",
             f"{_NE}/50m/cultural/ne_50m_admin_0_countries.zip",
-            "ne_50m_admin_0_countries.shp", NATURAL_EARTH, "5.1.1",
+            "ne_50m_admin_0_countries.shp", NATURAL_EARTH, "5.1.1", strict=True,
         ),
         Source(
             "cities500", "geonames", "cities500", f"{_GN}/cities500.zip",
@@ -108,6 +107,25 @@ SOURCES: dict[str, Source] = {
         Source(
             "country_info", "geonames", "countryInfo", f"{_GN}/countryInfo.txt",
             "countryInfo.txt", GEONAMES, "daily dump",
+        ),
+        # The offline basemap of layers.htmlmap.
+        Source(
+            "land", "naturalearth", "ne_50m_land", f"{_NE}/50m/physical/ne_50m_land.zip",
+            "ne_50m_land.shp", NATURAL_EARTH, "5.1.1",
+        ),
+        Source(
+            "lakes", "naturalearth", "ne_50m_lakes", f"{_NE}/50m/physical/ne_50m_lakes.zip",
+            "ne_50m_lakes.shp", NATURAL_EARTH, "5.1.1",
+        ),
+        Source(
+            "rivers", "naturalearth", "ne_50m_rivers_lake_centerlines",
+            f"{_NE}/50m/physical/ne_50m_rivers_lake_centerlines.zip",
+            "ne_50m_rivers_lake_centerlines.shp", NATURAL_EARTH, "5.1.1",
+        ),
+        Source(
+            "boundary_lines", "naturalearth", "ne_10m_admin_0_boundary_lines_land",
+            f"{_NE}/10m/cultural/ne_10m_admin_0_boundary_lines_land.zip",
+            "ne_10m_admin_0_boundary_lines_land.shp", NATURAL_EARTH, "5.1.1",
         ),
     ]
 }
@@ -360,14 +378,14 @@ def _parts(src: Source, path: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def _verify_file(src: Source, path: Path, size: int, sha: str | None) -> Verified:
-    """Pinned, downloaded by claimmap (a daily GeoNames dump) or accepted as unknown; else DataError."""
+    """Pinned, downloaded by claimmap (unless ``src.strict``) or accepted as unknown; else DataError."""
     sha = sha or sha256_of(path)
     known = manifest().get(path.name, [])
     match = next((k for k in known if k.sha256 == sha and k.size == size), None)
     if match is not None:
         return Verified(path, sha, "pinned", match.version)
     record = _download_record(path)
-    if record is not None and record.get("sha256") == sha and src.changes_daily:
+    if record is not None and record.get("sha256") == sha and not src.strict:
         return Verified(path, sha, "downloaded", str(record.get("downloaded", "")))
     if accept_unknown():
         return Verified(path, sha, "unverified", "unknown")
@@ -496,13 +514,44 @@ def _within(text: str, lo: float, hi: float) -> bool:
 
 
 def _check_layer(src: Source, path: Path) -> None:
+    """A layer must be whole (a truncated shapefile reads as features without geometry, silently) and
+    readable. NE itself has the odd feature without geometry, so their count proves nothing."""
+    import zipfile
+
     import pyogrio
 
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+        if bad is not None:
+            raise DataError(f"{path}: member {bad} is damaged; {_refetch(src, path)}")
+    elif path.suffix == ".shp":
+        for part, expected in _shapefile_sizes(path).items():
+            if part.stat().st_size < expected:
+                raise DataError(f"{part}: {part.stat().st_size} bytes, its header says {expected} "
+                                f"(a truncated file); {_refetch(src, path)}")
     layer = pyogrio.read_dataframe(path)
-    missing = int((layer.geometry.isna() | layer.geometry.is_empty).sum())
-    if layer.empty or missing:
-        raise DataError(f"{path}: {missing} of {len(layer)} features have no geometry (a truncated file?); "
-                        f"{_refetch(src, path)}")
+    if layer.empty:
+        raise DataError(f"{path}: no features; {_refetch(src, path)}")
+
+
+def _shapefile_sizes(shp: Path) -> dict[Path, int]:
+    """The sizes the headers of a shapefile's .shp, .shx and .dbf give for themselves."""
+    sizes = {}
+    for suffix in (".shp", ".shx"):
+        part = shp.with_suffix(suffix)
+        with open(part, "rb") as f:
+            header = f.read(28)
+        sizes[part] = int.from_bytes(header[24:28], "big") * 2 if len(header) == 28 else 28
+    dbf = shp.with_suffix(".dbf")
+    with open(dbf, "rb") as f:
+        header = f.read(12)
+    if len(header) == 12:
+        records, header_size, record_size = (int.from_bytes(header[i:j], "little") for i, j in ((4, 8), (8, 10), (10, 12)))
+        sizes[dbf] = header_size + records * record_size
+    else:
+        sizes[dbf] = 12
+    return sizes
 
 
 def _one_line(exc: BaseException) -> str:

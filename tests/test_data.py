@@ -138,8 +138,27 @@ def test_truncated_shp(linked, capsys):
 def test_truncated_shp_accepted_as_unknown_still_fails_its_structure(linked, capsys):
     """The issue's case: a half .shp silently nulled 60 of 99 regions; now it is refused even with the flag."""
     truncate(damage(linked, DISPUTED_SHP))
-    message = assert_one_line_data_error(["check", "Rattu", "--accept-unknown-data"], capsys, DISPUTED_SHP)
-    assert "features have no geometry" in message or "cannot be read" in message
+    assert_one_line_data_error(["check", "Rattu", "--accept-unknown-data"], capsys, DISPUTED_SHP,
+                               "121578 bytes, its header says 243156 (a truncated file)")
+
+
+@pytest.mark.parametrize("suffix", [".shx", ".dbf"])
+def test_truncated_part_accepted_as_unknown_still_fails_its_structure(linked, capsys, suffix):
+    truncate(damage(linked, DISPUTED_SHP.replace(".shp", suffix)), 0.9)
+    assert_one_line_data_error(["--accept-unknown-data", "check", "1,1"], capsys, suffix, "(a truncated file)")
+
+
+def test_other_edition_accepted_as_unknown_is_read(linked, capsys, tmp_path):
+    """A whole shapefile of another edition passes the structural check and is named in the outputs."""
+    areas = gpd.read_file(linked / DISPUTED_SHP)
+    for suffix in data.SHAPEFILE_PARTS:
+        (linked / DISPUTED_SHP).with_suffix(suffix).unlink()
+    areas.to_file(linked / DISPUTED_SHP, encoding="utf-8")
+    status, err = run(["check", "Rattu@35.15,74.8", "--accept-unknown-data", "-o", str(tmp_path / "o"), "--no-map"],
+                      capsys)
+    assert status == 0 and err[0].startswith("claimmap: warning: using unverified data"), err
+    shown = json.loads((tmp_path / "o" / "sites.geojson").read_text())["claimmap"]["data"]["disputed_areas"]
+    assert "UNVERIFIED ne_10m_admin_0_disputed_areas.dbf" in shown  # geopandas rewrote the table
 
 
 def test_moved_polygon(linked, capsys, tmp_path):
@@ -241,10 +260,8 @@ def test_data_verify_reports_each_source(linked, capsys):
     status = main(["data", "--verify"])
     shown = capsys.readouterr().out.splitlines()
     assert status == EXIT_NO_DATA
-    assert [line.split(":")[0:2] for line in shown] == [
-        ["disputed_areas", " ok"], ["countries", " ok"], ["cities500", " ok"], ["admin1", " ok"],
-        ["country_info", " FAILED"],
-    ]
+    assert {line.split(": ")[0]: line.split(": ")[1] for line in shown} == {
+        key: "FAILED" if key == "country_info" else "ok" for key in data.SOURCES}
 
 
 def test_unknown_data_is_named_in_outputs(linked, capsys, tmp_path):
@@ -295,6 +312,22 @@ def test_download_of_todays_dump_is_trusted_by_its_record(cache, monkeypatch, da
     assert rows["country_info"]["downloaded"].startswith("20")
     assert rows["cities500"]["path"] == "not downloaded yet"
     assert "downloaded 20" in data.provenance()["country_info"]
+
+
+def test_download_of_a_claims_layer_must_match_its_pin(cache, monkeypatch, data_dir, tmp_path):
+    """The basemap may come in a newer edition; the disputed areas may not, or answers would change."""
+    import pooch
+
+    def newer(name):
+        (tmp_path / name).write_bytes((data_dir / "naturalearth" / name).read_bytes() + b"\0")
+        monkeypatch.setattr(pooch, "retrieve", fake_download(tmp_path / name))
+
+    newer("ne_10m_admin_0_disputed_areas.zip")
+    with pytest.raises(DataError, match="is not the pinned"):
+        data.fetch("disputed_areas")
+    newer("ne_50m_rivers_lake_centerlines.zip")
+    rivers = data.fetch("rivers")  # not pinned by its official zip: trusted by the hash recorded now
+    assert [r.status for r in data._used["rivers"]] == ["downloaded"] and rivers.suffix == ".zip"
 
 
 def test_download_damaged_later_is_refused(cache, monkeypatch, data_dir):

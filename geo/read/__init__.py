@@ -2,14 +2,16 @@
 
 ``mentions(text)`` lists the place mentions of one text; ``read_documents(docs)`` does it for many
 ``{"id", "text"}`` records; ``read_article(path)`` gives the claims-annotated sites frame, one row per
-place with the sentences that mention it.
+place with the sentences that mention it, with the claims as they stood on the article's own date.
 """
 
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import json
 import sys
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,11 @@ import pandas as pd
 from ..errors import InputError
 from .matcher import find, load_matcher
 from .resolve import recognise, resolve
-from .text import check_text, load_article, sentences
+from .text import Article, check_text, load_article, open_article, sentences
 from .vocabulary import load_vocabulary
 
-__all__ = ["load_article", "mentions", "read_article", "read_documents", "read_jsonl", "sites_from_text"]
+__all__ = ["article_as_of", "load_article", "mentions", "open_article", "read_article", "read_documents", "read_jsonl",
+           "sites_from_text"]
 
 
 def mentions(text: str, with_sentences: bool = False) -> list[dict[str, Any]]:
@@ -130,8 +133,33 @@ def sites_from_text(text: str) -> gpd.GeoDataFrame:
     return sites
 
 
-def read_article(path: str | Path) -> gpd.GeoDataFrame:
-    """The claims-annotated sites of an article file (.txt, .html, or ``-`` for stdin)."""
-    from ..analysis import annotate
+def read_article(path: str | Path, as_of: dt.date | str | None = None) -> gpd.GeoDataFrame:
+    """The claims-annotated sites of an article file (.txt, .html, or ``-`` for stdin).
 
-    return annotate(sites_from_text(load_article(path)))
+    The claims are those of ``as_of`` if given, else of the article's own date (an HTML page's metadata),
+    else of today; ``attrs["as_of_origin"]`` says which (see :func:`article_as_of`).
+    """
+    from ..errata import annotate_on, as_of_date
+
+    given = as_of_date(as_of) if as_of is not None else None  # a bad date fails before the article is read
+    article = open_article(path)
+    on, origin = article_as_of(article, given)
+    annotated = annotate_on(sites_from_text(article.text), on)
+    annotated.attrs["as_of_origin"] = origin
+    return annotated
+
+
+def article_as_of(article: Article, as_of: dt.date | str | None = None) -> tuple[dt.date, str]:
+    """The date to give an article's claims for, and where it comes from: ``"as-of"`` (given), ``"article"``
+    (its own date) or ``"today"``. An article date claimmap cannot use (before 1945, in the future) is
+    warned about and today taken instead: the text is still worth reading."""
+    from ..errata import as_of_date, check_as_of
+
+    if as_of is not None:
+        return as_of_date(as_of), "as-of"
+    if article.date is not None:
+        try:
+            return check_as_of(article.date), "article"
+        except InputError as exc:
+            warnings.warn(f"article date not used, claims as of today: {exc}", stacklevel=2)
+    return dt.date.today(), "today"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
@@ -19,8 +21,21 @@ _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 
 
+@dataclass(frozen=True)
+class Article:
+    """An article's main text and, for HTML, the publication date its page gives (None if it gives none)."""
+
+    text: str
+    date: dt.date | None = None
+
+
 def load_article(path: str | Path) -> str:
     """The text of a .txt or .html file, or of stdin for ``-``; bad input raises InputError."""
+    return open_article(path).text
+
+
+def open_article(path: str | Path) -> Article:
+    """The text of a .txt or .html file (or of stdin for ``-``) and, for HTML, its date."""
     name = "stdin" if str(path) == "-" else str(path)
     if str(path) == "-":
         raw = sys.stdin.buffer.read(MAX_BYTES + 1)
@@ -35,7 +50,8 @@ def load_article(path: str | Path) -> str:
     if len(raw) > MAX_BYTES:
         raise InputError(f"{name}: too long for an article (at most {MAX_BYTES / 1e6:.0f} MB)")
     html = str(path).lower().endswith((".html", ".htm")) or bool(_HTML_START.match(raw[:4096]))
-    return article_text(raw, name, html)
+    text = article_text(raw, name, html)
+    return Article(text, html_date(raw.decode("utf-8-sig")) if html else None)
 
 
 def article_text(raw: bytes, name: str = "article", html: bool = False) -> str:
@@ -59,6 +75,22 @@ def html_text(html: str, name: str = "article") -> str:
     if not text or not text.strip():
         raise InputError(f"{name}: no article text found in the HTML")
     return text
+
+
+def html_date(html: str) -> dt.date | None:
+    """The page's publication date as htmldate (via trafilatura's metadata) finds it: meta tags, JSON-LD,
+    ``<time>``, the URL, at worst a bare timestamp in the page; None if there is none.
+
+    No search of the free text for dates ("on 7 October"): those are the events reported, not the article's.
+    The bounds are wide so that a date claimmap cannot use (before 1945, in the future) reaches the caller's
+    check instead of making htmldate settle for a worse one.
+    """
+    from trafilatura.metadata import extract_metadata
+    from trafilatura.settings import set_date_params
+
+    params = {**set_date_params(extensive=False), "min_date": "1900-01-01", "max_date": "2999-12-31"}
+    found = extract_metadata(html, date_config=params).date
+    return dt.date.fromisoformat(found) if found else None
 
 
 def check_text(text: str, name: str = "article") -> None:
