@@ -13,8 +13,8 @@ Every file is checked when first used against the sha256 pinned in ``data_manife
 with all its parts), because claims must be reproducible and a damaged file must not quietly change an
 answer. The check is remembered by (path, mtime, size) in the cache folder, so it costs nothing later.
 GeoNames publishes a new dump every day, so a file claimmap downloaded itself is trusted by the sha256
-recorded at download time, unless it is one of the claims layers (``Source.strict``), which must match
-their pins; any other file that matches no pinned version is refused unless unknown data is accepted
+recorded at download time, unless its source is ``strict`` (the disputed areas), which must match its
+pin; any other file that matches no pinned version is refused unless unknown data is accepted
 explicitly (``--accept-unknown-data``, ``CLAIMMAP_ACCEPT_UNKNOWN_DATA=1``). Such a file must
 still pass a structural check and is named as unverified in the outputs' provenance.
 """
@@ -60,8 +60,8 @@ class Source:
     member: str  # the file that is read, inside the zip or the extracted folder
     licence: str
     version: str
-    # A download must match a pinned version: the claims layers, because answers must be reproducible.
-    # Other downloads (GeoNames' daily dumps, the map's basemap) are trusted by the hash recorded then.
+    # A download must match a pinned version (the disputed areas: answers must be reproducible). Other
+    # downloads (GeoNames' daily dumps, the basemap) are trusted by the hash recorded then.
     strict: bool = False
 
     @property
@@ -92,9 +92,11 @@ SOURCES: dict[str, Source] = {
             "ne_10m_admin_0_disputed_areas.shp", NATURAL_EARTH, "5.1.1", strict=True,
         ),
         Source(
-            "countries", "naturalearth", "ne_50m_admin_0_countries",
-            f"{_NE}/50m/cultural/ne_50m_admin_0_countries.zip",
-            "ne_50m_admin_0_countries.shp", NATURAL_EARTH, "5.1.1", strict=True,
+            # Its extracted parts are pinned, but no copy of the official zip was at hand to pin: a
+            # download is trusted by the hash recorded then, like the basemap's.
+            "countries", "naturalearth", "ne_10m_admin_0_countries",
+            f"{_NE}/10m/cultural/ne_10m_admin_0_countries.zip",
+            "ne_10m_admin_0_countries.shp", NATURAL_EARTH, "5.1.1",
         ),
         Source(
             "cities500", "geonames", "cities500", f"{_GN}/cities500.zip",
