@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 import warnings
 from pathlib import Path
 from typing import NoReturn
 
 from . import __version__, data
 from .errors import ClaimmapError, DataError, InputError
+from .errors import printable as _shown
 
 EXIT_BAD_INPUT = 2  # also argparse's status for a bad command line
 EXIT_NO_DATA = 3  # reference data missing, damaged or not downloadable
@@ -21,11 +21,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"claimmap: error: {_shown(message)} (see `{self.prog} --help`)\n")
-
-
-def _shown(message: object) -> str:
-    """A message as one terminal line: control characters (from file names, say) escaped, never obeyed."""
-    return "".join(repr(c)[1:-1] if unicodedata.category(c) == "Cc" else c for c in str(message))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -368,11 +368,13 @@ def test_known_non_boolean_ambiguous_in_geojson():
         answer_or_one_line(read_sites, path)
 
 
-@pytest.mark.xfail(strict=False, reason="layers/table.py prints site names raw: a name with an ANSI escape or a "
-                   "line break from an input file reaches the terminal as control characters")
 def test_known_control_characters_in_the_report():
-    status, out, err = run_cli(["check", "--", "a\x1b[2J\nfake line@1,2"])
+    """A name from a file with an ANSI escape and a line break is shown escaped, on its own line."""
+    with tempfile.TemporaryDirectory() as folder:
+        sites = write_temp(folder, "in.csv", b'name,lat,lon\n"a\x1b[2J\nfake line",1,2\n')
+        status, out, err = run_cli(["check", "-i", str(sites)])
     assert status == 0, err
+    assert "\x1b" not in out and "a\\x1b[2J\\nfake line" in out
     assert all(one_line(line) for line in out.splitlines()), repr(out)
 
 
