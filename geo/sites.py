@@ -77,7 +77,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
         raise InputError(f"cannot read {path}: {_one_line(exc)}") from exc
     if "name" not in table.columns:
-        raise InputError(f"{path}: a sites CSV needs a 'name' column (found: {', '.join(table.columns)})")
+        raise InputError(f"{path}: a sites CSV needs a 'name' column (found: {', '.join(map(repr, table.columns))})")
     if table.empty:
         raise InputError(f"{path}: no sites in the file")
     for column in ("lat", "lon", "radius_km", "country"):

@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 
 from geo.codes import country_name
+from geo.errors import printable
 
 MAX_SITES = 100  # beyond this the files carry the rest; a terminal of millions helps no one
 
@@ -48,4 +49,4 @@ def format_report(annotated: gpd.GeoDataFrame) -> str:
         f"{len(annotated):,} sites: {counts.get('inside', 0):,} inside a disputed area, "
         f"{counts.get('near', 0):,} near one, {counts.get('undisputed', 0):,} undisputed"
     )
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)

@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 
 from geo.codes import country_name
-from geo.data import ATTRIBUTION, SOURCES
+from geo.data import ATTRIBUTION, provenance
 
 COORD_DECIMALS = 6  # ~0.1 m, as RFC 7946 recommends
 
@@ -75,7 +75,7 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, properties: list[st
             "type": "FeatureCollection",
             "name": layer,
             "attribution": ATTRIBUTION,
-            "claimmap": {"data": {s.key: f"{s.url} ({s.version})" for s in SOURCES.values()}},
+            "claimmap": {"data": provenance()},
         })[:-1])
         f.write(', "features": [\n')
         for i, (geometry, props) in enumerate(zip(shapely.to_geojson(geometries), records, strict=True)):
