@@ -1,8 +1,12 @@
-"""The main job as one call: names or a sites file in, claims-annotated sites out."""
+"""The main job as one call: names or a sites file in, claims-annotated sites out.
+
+:func:`check` returns one frame; :func:`check_chunks` yields the same rows a chunk at a time, so that an
+input of millions of points is read, annotated and written with memory bounded by a chunk.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,7 +14,8 @@ import pandas as pd
 
 from .analysis import annotate
 from .geocoders import default_geocoder
-from .sites import read_sites, resolve
+from .inputs import CHUNK_ROWS
+from .sites import iter_sites, resolve
 
 
 def check(
@@ -21,16 +26,35 @@ def check(
     first: bool = False,
     online: bool = False,
     country_dumps: Iterable[str] = (),
+    errors: list[dict] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Geocode the sites (names, and/or the rows of ``input_path``) and annotate their claims."""
+    """Geocode the sites (names, and/or the rows of ``input_path``) and annotate their claims.
+
+    With ``errors`` (a list), rows that cannot be used are skipped and recorded there."""
+    frames = list(check_chunks(names, input_path=input_path, country=country, first=first, online=online,
+                               country_dumps=country_dumps, errors=errors))
+    if len(frames) == 1:
+        return frames[0]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+
+
+def check_chunks(
+    names: Iterable[str] = (),
+    *,
+    input_path: str | Path | None = None,
+    country: str | None = None,
+    first: bool = False,
+    online: bool = False,
+    country_dumps: Iterable[str] = (),
+    errors: list[dict] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[gpd.GeoDataFrame]:
+    """:func:`check` a chunk of at most ``chunk_rows`` sites at a time: the file's rows, then the names."""
     geocoder = default_geocoder(online=online, country_dumps=tuple(country_dumps))
-    frames = []
-    if input_path is not None:
-        frames.append(read_sites(input_path, country=country, first=first, geocoder=geocoder))
     names = list(names)
-    if names or not frames:
-        frames.append(resolve(names, country=country, first=first, geocoder=geocoder))
-    sites = frames[0] if len(frames) == 1 else gpd.GeoDataFrame(
-        pd.concat(frames, ignore_index=True), crs=frames[0].crs
-    )
-    return annotate(sites)
+    if input_path is not None:
+        for sites in iter_sites(input_path, country=country, first=first, geocoder=geocoder,
+                                chunk_rows=chunk_rows, errors=errors):
+            yield annotate(sites)
+    if names or input_path is None:
+        yield annotate(resolve(names, country=country, first=first, geocoder=geocoder, errors=errors))

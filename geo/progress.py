@@ -1,0 +1,46 @@
+"""What a long run shows while it goes and remembers for its report, without holding its rows."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+
+import geopandas as gpd
+import pandas as pd
+
+REPORT_ROWS = 100  # sites the terminal report shows; the files hold the rest
+
+
+class Summary:
+    """The first sites and the status counts of a stream of annotated chunks."""
+
+    def __init__(self) -> None:
+        self.head: gpd.GeoDataFrame | None = None
+        self.counts = pd.Series(dtype=int)
+
+    def watch(self, chunks: Iterable[gpd.GeoDataFrame]) -> Iterator[gpd.GeoDataFrame]:
+        for chunk in chunks:
+            self.add(chunk)
+            yield chunk
+
+    def add(self, chunk: gpd.GeoDataFrame) -> None:
+        if self.head is None:
+            self.head = chunk.head(REPORT_ROWS)
+        elif len(self.head) < REPORT_ROWS:
+            self.head = gpd.GeoDataFrame(pd.concat([self.head, chunk.head(REPORT_ROWS - len(self.head))],
+                                                   ignore_index=True), crs=chunk.crs)
+        self.counts = self.counts.add(chunk["status"].value_counts(), fill_value=0).astype(int)
+
+
+def progress(chunks: Iterable[gpd.GeoDataFrame], enabled: bool = False, input_path: object = None,
+             ) -> Iterator[gpd.GeoDataFrame]:
+    """Chunks as they pass, counted by a tqdm bar on stderr when it is a terminal (or when asked)."""
+    if not (enabled or sys.stderr.isatty()) or input_path is None:
+        yield from chunks
+        return
+    from tqdm import tqdm
+
+    with tqdm(unit=" sites", unit_scale=True, file=sys.stderr, desc="annotating") as bar:
+        for chunk in chunks:
+            bar.update(len(chunk))
+            yield chunk
