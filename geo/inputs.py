@@ -102,7 +102,7 @@ def read_chunks(source: Source, chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[
     for raw in readers[source.kind](source, chunk_rows):
         raw.index = pd.RangeIndex(first, first + len(raw))
         first += len(raw)
-        yield _sites_table(raw, source)
+        yield sites_table(raw)
 
 
 def fail_on(source: Source, table: pd.DataFrame, reasons: pd.Series) -> None:
@@ -233,7 +233,9 @@ def _nul_in_json(source: Source) -> None:
 # --- one site table from any raw frame
 
 
-def _sites_table(raw: pd.DataFrame, source: Source) -> tuple[pd.DataFrame, pd.Series]:
+def sites_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """A raw frame (a file's own columns, ``geometry`` as shapely objects with its CRS in ``attrs``,
+    rows indexed by their 1-based number) as a site table, and the reason each bad row is bad."""
     columns = {str(c).lower(): c for c in raw.columns}
     short = {v: k for k, v in SHAPEFILE_NAMES.items()}
     columns.update({short[k]: v for k, v in list(columns.items()) if k in short and short[k] not in columns})

@@ -23,13 +23,15 @@ class Summary:
             self.add(chunk)
             yield chunk
 
-    def add(self, chunk: gpd.GeoDataFrame) -> None:
+    def add(self, chunk: gpd.GeoDataFrame, counts: pd.Series | None = None) -> None:
+        """Count a chunk (or, with ``counts``, the first rows of a part and the part's status counts)."""
         if self.head is None:
             self.head = chunk.head(REPORT_ROWS)
         elif len(self.head) < REPORT_ROWS:
             self.head = gpd.GeoDataFrame(pd.concat([self.head, chunk.head(REPORT_ROWS - len(self.head))],
                                                    ignore_index=True), crs=chunk.crs)
-        self.counts = self.counts.add(chunk["status"].value_counts(), fill_value=0).astype(int)
+        counts = chunk["status"].value_counts() if counts is None else counts
+        self.counts = self.counts.add(counts, fill_value=0).astype(int)
 
 
 def progress(chunks: Iterable[gpd.GeoDataFrame], enabled: bool = False, input_path: object = None,

@@ -29,10 +29,10 @@ COLUMNS = [
 DEFAULT_RADIUS_KM = 1.0  # positional uncertainty of a coordinate typed or copied by a person
 
 _COORDS = re.compile(
-    r"^\s*(?:(?P<name>.*?)\s*@\s*)?(?P<lat>[-+]?\d+(?:\.\d*)?)\s*,\s*(?P<lon>[-+]?\d+(?:\.\d*)?)\s*$"
+    r"^\s*(?:(?P<name>.*?)\s*@\s*)?(?P<lat>[-+]?\d+(?:\.\d*)?)\s*,\s*(?P<lon>[-+]?\d+(?:\.\d*)?)\s*$", re.DOTALL
 )
 # After '@', or alone, only digits, signs, dots and commas: a coordinate pair, however mistyped ('A@,').
-_COORDS_TRIED = re.compile(r"^(?:.*@\s*[-+\d.,\s]*|\s*[-+\d.]*\s*,\s*[-+\d.]*\s*)$")
+_COORDS_TRIED = re.compile(r"^(?:.*@\s*[-+\d.,\s]*|\s*[-+\d.]*\s*,\s*[-+\d.]*\s*)$", re.DOTALL)
 
 
 def resolve(

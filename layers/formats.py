@@ -270,7 +270,8 @@ class _GdalWriter(_Writer):
         self.error: BaseException | None = None
         self.schema = schema
         options = {"geometry_name": "geometry", "geometry_type": sink.geometry_type, "crs": "EPSG:4326",
-                   "layer": sink.layer, "driver": sink.fmt.driver, "layer_options": _layer_options(sink.fmt)}
+                   "layer": sink.layer, "driver": sink.fmt.driver,
+                   "layer_options": _layer_options(sink.fmt, keep_order=sink.geometry_type == "Point")}
         if sink.fmt.key == "shp":
             options["encoding"] = "UTF-8"
 
@@ -313,15 +314,15 @@ class _GdalWriter(_Writer):
             self.thread.join()
 
 
-def _layer_options(fmt: Format) -> dict[str, str]:
+def _layer_options(fmt: Format, keep_order: bool) -> dict[str, str]:
     meta = metadata()
     if fmt.key == "geojson":  # GDAL's RFC 7946 mode: CCW rings, cut at the antimeridian, WGS84
         return {"RFC7946": "YES", "COORDINATE_PRECISION": str(COORD_DECIMALS),
                 "FOREIGN_MEMBERS_COLLECTION": json.dumps(meta, ensure_ascii=False)}
     if fmt.key == "gpkg":
         return {"DESCRIPTION": ATTRIBUTION}
-    if fmt.key == "fgb":
-        return {"TITLE": "claimmap", "DESCRIPTION": ATTRIBUTION}
+    if fmt.key == "fgb":  # FlatGeobuf's spatial index sorts the features: sites keep their input order
+        return {"TITLE": "claimmap", "DESCRIPTION": ATTRIBUTION, "SPATIAL_INDEX": "NO" if keep_order else "YES"}
     return {}
 
 

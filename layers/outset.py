@@ -51,14 +51,14 @@ class OutputSet:
 
 
 @contextlib.contextmanager
-def output_set(target: str | Path, names: list[str]) -> Iterator[OutputSet]:
+def output_set(target: str | Path, names: list[str], folders: list[str] = ()) -> Iterator[OutputSet]:
     """Stage a set of output files for ``target``; they replace its claimmap files only if the block
-    succeeds. ``names`` are the files the run will write (checked up front, so that a blocked name
-    fails before anything is written)."""
+    succeeds. ``names`` are the files the run will write and ``folders`` its dataset folders (checked
+    up front, so that a blocked name fails before anything is written)."""
     target = Path(os.path.abspath(target))
     if target.is_symlink():
         target = target.resolve()
-    _check_target(target, names)
+    _check_target(target, names, folders)
     parent = target.parent
     _remove_stale_staging(parent)
     try:
@@ -77,12 +77,15 @@ def output_set(target: str | Path, names: list[str]) -> Iterator[OutputSet]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _check_target(target: Path, names: list[str]) -> None:
+def _check_target(target: Path, names: list[str], folders: list[str]) -> None:
     if target.exists() and not target.is_dir():
         raise OutputError(f"cannot write into {target}: it is a file, not a folder")
     for name in names:
         if (target / name).is_dir():
             raise OutputError(f"cannot write {target / name}: a folder of that name is in the way")
+    for name in folders:
+        if (target / name).exists() and not (target / name).is_dir():
+            raise OutputError(f"cannot write {target / name}: a file of that name is in the way")
 
 
 def _move_in(staging: Path, target: Path) -> None:
@@ -93,11 +96,13 @@ def _move_in(staging: Path, target: Path) -> None:
         _swap(staging, target)
         return
     for entry in sorted(staging.iterdir()):  # a shared folder: replace only our own files
+        if entry.is_dir() and (target / entry.name).is_dir():
+            shutil.rmtree(target / entry.name)  # an older dataset folder (a dataset is not mixed either)
         os.replace(entry, target / entry.name)
 
 
 def _only_claimmap_files(folder: Path) -> bool:
-    return all(e.is_file() and not e.is_symlink() and e.name.startswith(OUTPUT_STEMS) for e in folder.iterdir())
+    return all(not e.is_symlink() and e.name.startswith(OUTPUT_STEMS) for e in folder.iterdir())
 
 
 def _swap(staging: Path, target: Path) -> None:
