@@ -201,19 +201,31 @@ def _ogr_chunks(source: Source, chunk_rows: int) -> Iterator[pd.DataFrame]:
             and b"\\u0000" in source.data.read_bytes().lower()):
         _nul_in_json(source)
     try:
-        with pyogrio.open_arrow(source.data, batch_size=chunk_rows, use_pyarrow=True) as (meta, reader):
-            fields = set(meta["fields"])
-            crs = pyproj.CRS.from_user_input(meta["crs"]) if meta["crs"] else pyproj.CRS("EPSG:4326")
-            for batch in reader:
-                geometry = [c for c in batch.schema.names if c not in fields]
-                frame = batch.select([c for c in batch.schema.names if c in fields]).to_pandas()
-                if geometry:
-                    frame["geometry"] = shapely.from_wkb(
-                        batch.column(geometry[-1]).to_numpy(zero_copy_only=False), on_invalid="ignore")
-                frame.attrs["crs"] = crs
-                yield frame
+        yield from _ogr_batches(source, chunk_rows)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pa.ArrowInvalid) as exc:
         raise InputError(f"cannot read {source.name}: {_one_line(exc)}") from exc
+
+
+def _ogr_batches(source: Source, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    import pyogrio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on a file it then reads, or fails on
+        stream = pyogrio.open_arrow(source.data, batch_size=chunk_rows, use_pyarrow=True)
+        meta, reader = stream.__enter__()
+    try:
+        fields = set(meta["fields"])
+        crs = pyproj.CRS.from_user_input(meta["crs"]) if meta["crs"] else pyproj.CRS("EPSG:4326")
+        for batch in reader:
+            geometry = [c for c in batch.schema.names if c not in fields]
+            frame = batch.select([c for c in batch.schema.names if c in fields]).to_pandas()
+            if geometry:
+                frame["geometry"] = shapely.from_wkb(
+                    batch.column(geometry[-1]).to_numpy(zero_copy_only=False), on_invalid="ignore")
+            frame.attrs["crs"] = crs
+            yield frame
+    finally:
+        stream.__exit__(None, None, None)
 
 
 def _nul_in_json(source: Source) -> None:
@@ -329,9 +341,10 @@ def _from_geometry(geometry: np.ndarray, crs: pyproj.CRS | None, note, n: int,
     not_point = ~missing & (kinds != shapely.GeometryType.POINT)
     note(not_point, lambda rows: [f"column geometry: every feature must be a Point, not a {_KINDS[kinds[i]]}"
                                   for i in rows])
-    points = np.where(not_point | missing, None, geometry)
+    empty = ~missing & ~not_point & shapely.is_empty(geometry)
+    points = np.where(not_point | missing | empty, None, geometry)
     x, y = shapely.get_x(points), shapely.get_y(points)
-    empty = ~missing & ~not_point & (np.isnan(x) | np.isnan(y))
+    empty |= ~missing & ~not_point & (np.isnan(x) | np.isnan(y))
     note(empty, "column geometry: a point with no coordinates (empty or NaN)")
     if crs is not None and not crs.equals("EPSG:4326") and not crs.equals("OGC:CRS84"):
         x, y = _to_wgs84(x, y, crs, note)
