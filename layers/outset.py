@@ -22,7 +22,7 @@ from pathlib import Path
 
 from geo.errors import ClaimmapError
 
-OUTPUT_STEMS = ("sites.", "regions.", "errors.", "map.html")  # what a claimmap output folder holds
+OUTPUT_STEMS = ("sites.", "regions.", "errors.", "map.html")  # and sites.qml, regions.qml  # what a claimmap output folder holds
 _STAGING = re.compile(r"^\..+\.claimmap-(?P<pid>\d+)-.+\.part$")
 _RENAME_EXCHANGE = 2
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from importlib import resources
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from .outset import OutputError, OutputSet, output_set
 from .vector import with_names
 
 DEFAULT_FORMATS = ("geojson", "csv")
+STYLES = ["sites.qml", "regions.qml"]  # package data, layers/styles
 MAP_MAX_SITES = 50_000  # a page beyond this is slow to open and shows nothing more; the layers hold all sites
 
 
@@ -29,6 +31,8 @@ def output_names(formats: Iterable[str], html_map: bool = True, errors: bool = F
         names += [f"sites{s}" for s in (suffix, *sidecars)]
         if key != "csv":
             names += [f"regions{s}" for s in (suffix, *sidecars)]
+    if any(key != "csv" for key in formats):
+        names += STYLES
     return names + (["errors.csv"] if errors else [])
 
 
@@ -95,6 +99,9 @@ def _publish(chunks: Iterable[gpd.GeoDataFrame], out: OutputSet, formats: list[s
         sink.write(touched)
         sink.close()
         written.append(out.target / f"regions{FORMATS[key].suffix}")
+    if any(key != "csv" for key in formats):  # QGIS styles a layer with the .qml of the same name
+        for name in STYLES:
+            out.path(name).write_bytes(resources.files("layers").joinpath("styles", name).read_bytes())
     if errors:
         write_errors(errors, out.path("errors.csv"))
         written.append(out.target / "errors.csv")

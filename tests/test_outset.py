@@ -13,7 +13,7 @@ import pytest
 
 from layers.outset import output_set
 
-SET = ["map.html", "sites.geojson", "regions.geojson", "sites.csv"]
+SET = ["map.html", "sites.geojson", "regions.geojson", "sites.csv", "sites.qml", "regions.qml"]
 
 
 def versions(folder):
@@ -88,7 +88,8 @@ def test_blocked_name_exits_2_and_writes_nothing(tmp_path):
 def test_a_shared_folder_keeps_its_other_files(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     assert run("check", "A@35.2,74.9", "-o", str(tmp_path), "--no-map").wait() == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "regions.geojson", "sites.csv", "sites.geojson"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "regions.geojson", "regions.qml", "sites.csv", "sites.geojson",
+                                                               "sites.qml"]
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/bin/mount"), reason="needs root to mount a small tmpfs")
