@@ -48,13 +48,16 @@ def check_chunks(
     country_dumps: Iterable[str] = (),
     errors: list[dict] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    progress: bool = False,
 ) -> Iterator[gpd.GeoDataFrame]:
-    """:func:`check` a chunk of at most ``chunk_rows`` sites at a time: the file's rows, then the names."""
+    """:func:`check` a chunk of at most ``chunk_rows`` sites at a time: the file's rows, then the names.
+    ``progress`` shows a bar on stderr while names are geocoded."""
     geocoder = default_geocoder(online=online, country_dumps=tuple(country_dumps))
     names = list(names)
     if input_path is not None:
         for sites in iter_sites(input_path, country=country, first=first, geocoder=geocoder,
-                                chunk_rows=chunk_rows, errors=errors):
+                                chunk_rows=chunk_rows, errors=errors, progress=progress):
             yield annotate(sites)
     if names or input_path is None:
-        yield annotate(resolve(names, country=country, first=first, geocoder=geocoder, errors=errors))
+        yield annotate(resolve(names, country=country, first=first, geocoder=geocoder, errors=errors,
+                               progress=progress))

@@ -101,7 +101,7 @@ def _check(args: argparse.Namespace) -> int:
     from layers.table import format_report
 
     from .check import check_chunks
-    from .progress import Summary, progress
+    from .progress import Summary, progress, wanted
 
     if not args.names and args.input is None:
         raise ClaimmapError("give at least one place name or --input FILE")
@@ -117,9 +117,10 @@ def _check(args: argparse.Namespace) -> int:
         written = check_dask(args.input, args.out, scheduler=args.scheduler, workers=args.workers,
                              summary=summary, errors=errors)
     else:
+        bars = wanted(args.progress, args.quiet)
         chunks = check_chunks(args.names, input_path=args.input, country=args.country, first=args.first,
-                              online=args.online, country_dumps=args.geonames_country, errors=errors)
-        chunks = progress(summary.watch(chunks), enabled=args.progress and not args.quiet, input_path=args.input)
+                              online=args.online, country_dumps=args.geonames_country, errors=errors, progress=bars)
+        chunks = progress(summary.watch(chunks), enabled=bars and args.input is not None)
         written = []
         if to_stdout:
             from layers.formats import write_layer

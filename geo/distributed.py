@@ -64,6 +64,7 @@ def check_dask(
 
     from layers.formats import FORMATS, REGION_PROPERTIES, Sink
     from layers.outset import output_set
+    from layers.publish import write_errors
     from layers.vector import with_names
 
     from .analysis import touched_regions
@@ -77,7 +78,8 @@ def check_dask(
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                   dashboard_address=None)
     try:
-        with Client(scheduler or cluster), output_set(out_dir, ["regions.parquet"], folders=["sites.parquet"]) as out:
+        names = ["regions.parquet"] + (["errors.csv"] if errors is not None else [])
+        with Client(scheduler or cluster), output_set(out_dir, names, folders=["sites.parquet"]) as out:
             folder = out.path("sites.parquet")
             folder.mkdir()
             parts = points.to_delayed()
@@ -95,10 +97,13 @@ def check_dask(
             sink = Sink(out.path("regions.parquet"), FORMATS["parquet"], "regions", "MultiPolygon", REGION_PROPERTIES)
             sink.write(touched)
             sink.close()
+            if errors:
+                write_errors(errors, out.path("errors.csv"))
     finally:
         if cluster is not None:
             cluster.close()
-    return [Path(out_dir) / "sites.parquet", Path(out_dir) / "regions.parquet"]
+    written = [Path(out_dir) / "sites.parquet", Path(out_dir) / "regions.parquet"]
+    return written + ([Path(out_dir) / "errors.csv"] if errors else [])
 
 
 def _annotate_part(part: gpd.GeoDataFrame, index: int, folder: str, name: str, skip: bool) -> dict:

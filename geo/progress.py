@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 import geopandas as gpd
 import pandas as pd
 
+GEOCODE_BAR_MIN = 10  # names: fewer resolve in a moment
 REPORT_ROWS = 100  # sites the terminal report shows; the files hold the rest
 
 
@@ -34,15 +35,28 @@ class Summary:
         self.counts = self.counts.add(counts, fill_value=0).astype(int)
 
 
-def progress(chunks: Iterable[gpd.GeoDataFrame], enabled: bool = False, input_path: object = None,
-             ) -> Iterator[gpd.GeoDataFrame]:
-    """Chunks as they pass, counted by a tqdm bar on stderr when it is a terminal (or when asked)."""
-    if not (enabled or sys.stderr.isatty()) or input_path is None:
+def wanted(asked: bool, quiet: bool) -> bool:
+    """Progress bars go to stderr when it is a terminal, or when asked for; never when quiet."""
+    return not quiet and (asked or sys.stderr.isatty())
+
+
+def progress(chunks: Iterable[gpd.GeoDataFrame], enabled: bool) -> Iterator[gpd.GeoDataFrame]:
+    """Chunks as they pass, counted by a tqdm bar on stderr."""
+    if not enabled:
         yield from chunks
         return
     from tqdm import tqdm
 
-    with tqdm(unit=" sites", unit_scale=True, file=sys.stderr, desc="annotating") as bar:
+    with tqdm(unit=" sites", unit_scale=True, file=sys.stderr, desc="annotated") as bar:
         for chunk in chunks:
             bar.update(len(chunk))
             yield chunk
+
+
+def each(items: Iterable, total: int, enabled: bool, what: str) -> Iterable:
+    """``items`` with a tqdm bar when enabled and there are enough to wait for (geocoding one by one)."""
+    if not enabled or total < GEOCODE_BAR_MIN:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, unit=" names", file=sys.stderr, desc=what, leave=False)

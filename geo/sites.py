@@ -20,6 +20,7 @@ from .codes import country_code
 from .errors import InputError
 from .geocoders import Geocoder, Location, default_geocoder
 from .inputs import CHUNK_ROWS, open_source, read_chunks
+from .progress import each
 
 COLUMNS = [
     "name", "resolved_name", "source", "score", "ambiguous", "alternatives", "reference",
@@ -42,11 +43,12 @@ def resolve(
     geocoder: Geocoder | None = None,
     *,
     errors: list[dict] | None = None,
+    progress: bool = False,
 ) -> gpd.GeoDataFrame:
     """Geocode names (or parse ``NAME@LAT,LON`` / ``LAT,LON``) into a sites frame, in order.
 
     With ``errors`` (a list), a name that cannot be used is left out and recorded there as
-    ``{"row", "input", "reason"}`` instead of raising."""
+    ``{"row", "input", "reason"}`` instead of raising. ``progress`` shows a bar while geocoding."""
     names = list(names)
     if not names:
         raise InputError("no sites given")
@@ -62,7 +64,7 @@ def resolve(
         elif _COORDS_TRIED.match(name):
             reasons[i] = f"{name!r}: coordinates must be two numbers, LAT,LON (as in 'Name@35.1,74.8')"
     reasons = reasons.where(reasons.notna(), coordinate_reasons(table))
-    return _complete(table, reasons, country, first, geocoder, errors=errors)
+    return _complete(table, reasons, country, first, geocoder, errors=errors, progress=progress)
 
 
 def read_sites(
@@ -88,12 +90,14 @@ def iter_sites(
     *,
     chunk_rows: int = CHUNK_ROWS,
     errors: list[dict] | None = None,
+    progress: bool = False,
 ) -> Iterator[gpd.GeoDataFrame]:
     """:func:`read_sites` a chunk at a time, for inputs of any size."""
     source = open_source(path)
     yielded = False
     for table, reasons in read_chunks(source, chunk_rows):
-        frame = _complete(table, reasons, country, first, geocoder, errors=errors, source=source.name)
+        frame = _complete(table, reasons, country, first, geocoder, errors=errors, source=source.name,
+                          progress=progress)
         if len(frame) or not yielded:
             yielded = True
             yield frame
@@ -116,7 +120,8 @@ def coordinate_reasons(table: pd.DataFrame) -> pd.Series:
 
 
 def _complete(table: pd.DataFrame, reasons: pd.Series, country: str | None, first: bool,
-              geocoder: Geocoder | None, *, errors: list[dict] | None, source: str | None = None) -> gpd.GeoDataFrame:
+              geocoder: Geocoder | None, *, errors: list[dict] | None, source: str | None = None,
+              progress: bool = False) -> gpd.GeoDataFrame:
     """Check every row, then geocode the rows without coordinates; bad rows raise, or go to ``errors``."""
     def bad(i: int, reason: str) -> None:
         message = f"{source}: row {table['row'].iat[i]}, {reason}" if source else reason
@@ -152,7 +157,7 @@ def _complete(table: pd.DataFrame, reasons: pd.Series, country: str | None, firs
     todo = np.flatnonzero(keep & table["lat"].isna().to_numpy())
     if len(todo):
         geocoder = geocoder or default_geocoder()
-        for i in todo:
+        for i in each(todo, len(todo), progress, "geocoding"):
             try:
                 loc = geocoder.geocode(frame["name"].iat[i], country=frame["hint_country"].iat[i], first=first)
             except InputError as exc:

@@ -17,7 +17,7 @@ import json
 import math
 import queue
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pyproj
 import shapely
@@ -162,23 +163,40 @@ def _plain(value: object) -> object:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def _string_lists(values: pd.Series) -> list:
-    return [None if _missing(v) else [str(s) for s in v] for v in values]
+def _string_lists(values: pd.Series) -> pa.Array:
+    """A list<string> array; Arrow converts lists, tuples and arrays of str in C."""
+    try:
+        return pa.array(values.to_numpy(object), pa.list_(pa.string()), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # items that are not str
+        return pa.array([None if _missing(v) else [str(s) for s in v] for v in values], pa.list_(pa.string()))
+
+
+def _per_object(values: pd.Series, convert: Callable[[object], str | None]) -> list[str | None]:
+    """``convert`` once per distinct object: sites of one country share their worldviews dict."""
+    done: dict[int, str | None] = {}
+    out = []
+    for value in values:
+        key = id(value)
+        if key not in done:
+            done[key] = convert(value)
+        out.append(done[key])
+    return out
 
 
 def arrow_column(values: pd.Series, kind: str, fmt: Format) -> pa.Array:
     if kind == "strlist":
+        lists = _string_lists(values)
         if fmt.lists:
-            return pa.array(_string_lists(values), pa.list_(pa.string()))
+            return lists
         if fmt.key == "csv":
-            return pa.array([None if v is None else ";".join(v) for v in _string_lists(values)], pa.string())
-        return pa.array([_json(v) for v in _string_lists(values)], pa.json_())
+            return pc.binary_join(lists, ";")
+        return pa.array(_per_object(pd.Series(lists.to_pylist()).map(tuple), lambda v: _json(list(v))), pa.json_())
     if kind == "json":
         if fmt.key == "csv":
-            return pa.array([_csv_json(v) for v in values], pa.string())
-        return pa.array([_json(v) for v in values], pa.json_() if fmt.driver else pa.string())
+            return pa.array(_per_object(values, _csv_json), pa.string())
+        return pa.array(_per_object(values, _json), pa.json_() if fmt.driver else pa.string())
     if kind == "bool":
-        return pa.array([None if _missing(v) else bool(v) for v in values], pa.bool_())
+        return pa.array(values.to_numpy(object), pa.bool_(), from_pandas=True)
     if kind == "float":
         return pa.array(pd.to_numeric(values, errors="coerce").to_numpy(float), pa.float64(), from_pandas=True)
     if kind == "int":
@@ -186,7 +204,10 @@ def arrow_column(values: pd.Series, kind: str, fmt: Format) -> pa.Array:
     if kind == "time":
         stamps = pd.to_datetime(values, errors="coerce", utc=True)
         return pa.array(stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(stamps.notna(), None), pa.string())
-    return pa.array([None if _missing(v) else str(v) for v in values], pa.string())
+    try:
+        return pa.array(values.to_numpy(object), pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers or other objects in a text column
+        return pa.array([None if _missing(v) else str(v) for v in values], pa.string())
 
 
 def _csv_json(value: object) -> str | None:
@@ -217,7 +238,12 @@ def arrow_table(frame: gpd.GeoDataFrame, columns: list[str], column_kinds: dict[
 
 
 def _neutralised(array: pa.Array) -> pa.Array:
-    return pa.array([None if v is None else neutralise(v) for v in array.to_pylist()], pa.string())
+    """:func:`neutralise` for a whole column: a ' before formula-like cells, vectorised."""
+    text = pd.Series(array.to_pandas(), dtype=object)
+    body = text.str.lstrip("'")
+    risky = (text.str.startswith(FORMULA_PREFIXES) | (text.str.startswith("'") & body.str.startswith(FORMULA_PREFIXES)))
+    risky = risky.fillna(False).astype(bool)
+    return pa.array(text.where(~risky, "'" + text), pa.string(), from_pandas=True)
 
 
 class Sink:

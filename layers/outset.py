@@ -92,7 +92,7 @@ def _move_in(staging: Path, target: Path) -> None:
     if not target.exists():
         os.rename(staging, target)
         return
-    if _only_claimmap_files(target):
+    if _only_claimmap_files(target) and target != Path.cwd().resolve():  # never swap the folder we stand in
         _swap(staging, target)
         return
     for entry in sorted(staging.iterdir()):  # a shared folder: replace only our own files

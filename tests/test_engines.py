@@ -63,3 +63,22 @@ def test_annotate_dask_takes_a_dask_frame(points, whole):
     raw = gpd.read_parquet(points).head(2000)
     lazy = annotate_dask(dask_geopandas.from_geopandas(raw, npartitions=3))
     same(lazy.compute(scheduler="synchronous"), whole.head(2000))
+
+
+def test_cli_dask_on_an_existing_scheduler_skips_bad_rows(tmp_path):
+    """--scheduler ADDRESS uses a running cluster; a bad row goes to errors.csv with --on-error skip."""
+    from dask.distributed import LocalCluster
+
+    from geo.cli import main
+
+    frame = gpd.GeoDataFrame({"name": ["Rattu point", "nowhere", "Cherat point"]}, crs="EPSG:4326",
+                             geometry=gpd.points_from_xy([74.8, np.nan, 71.89], [35.15, np.nan, 33.82]))
+    frame.to_parquet(tmp_path / "in.parquet")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        assert main(["check", "-i", str(tmp_path / "in.parquet"), "-o", str(tmp_path / "o"), "--engine", "dask",
+                     "--scheduler", cluster.scheduler_address, "--on-error", "skip", "-q"]) == 0
+    sites = gpd.read_parquet(tmp_path / "o" / "sites.parquet")
+    assert sites["name"].tolist() == ["Rattu point", "Cherat point"]
+    assert sites["claimed_by"].map(list).tolist() == [["IND", "PAK"], ["PAK"]]
+    errors = pd.read_csv(tmp_path / "o" / "errors.csv")
+    assert errors["row"].tolist() == [2] and "a point with no coordinates" in errors["reason"][0]
