@@ -71,7 +71,7 @@ def rows(path: Path) -> int:
 
 def main(sizes: list[int]) -> None:
     for n in sizes:
-        with tempfile.TemporaryDirectory(dir=ROOT / "bench") as tmp:
+        with tempfile.TemporaryDirectory(prefix="claimmap-bench-") as tmp:
             source = Path(tmp) / "points.parquet"
             make_points(n, source)
             results = []
