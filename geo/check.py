@@ -6,13 +6,14 @@ input of millions of points is read, annotated and written with memory bounded b
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from .analysis import annotate
+from .errata import annotate_on
 from .geocoders import default_geocoder
 from .inputs import CHUNK_ROWS
 from .sites import iter_sites, resolve
@@ -26,13 +27,15 @@ def check(
     first: bool = False,
     online: bool = False,
     country_dumps: Iterable[str] = (),
+    as_of: dt.date | str | None = None,
     errors: list[dict] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Geocode the sites (names, and/or the rows of ``input_path``) and annotate their claims.
+    """Geocode the sites (names, and/or the rows of ``input_path``) and annotate their claims as they
+    stood on ``as_of`` (default today; see :mod:`geo.errata`).
 
     With ``errors`` (a list), rows that cannot be used are skipped and recorded there."""
     frames = list(check_chunks(names, input_path=input_path, country=country, first=first, online=online,
-                               country_dumps=country_dumps, errors=errors))
+                               country_dumps=country_dumps, as_of=as_of, errors=errors))
     if len(frames) == 1:
         return frames[0]
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
@@ -46,6 +49,7 @@ def check_chunks(
     first: bool = False,
     online: bool = False,
     country_dumps: Iterable[str] = (),
+    as_of: dt.date | str | None = None,
     errors: list[dict] | None = None,
     chunk_rows: int = CHUNK_ROWS,
     progress: bool = False,
@@ -57,7 +61,7 @@ def check_chunks(
     if input_path is not None:
         for sites in iter_sites(input_path, country=country, first=first, geocoder=geocoder,
                                 chunk_rows=chunk_rows, errors=errors, progress=progress):
-            yield annotate(sites)
+            yield annotate_on(sites, as_of)
     if names or input_path is None:
-        yield annotate(resolve(names, country=country, first=first, geocoder=geocoder, errors=errors,
-                               progress=progress))
+        yield annotate_on(resolve(names, country=country, first=first, geocoder=geocoder, errors=errors,
+                               progress=progress), as_of)

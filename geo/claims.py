@@ -18,6 +18,7 @@ Reef, for which NE names no party (no note; every worldview shows NE's own unit)
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import defaultdict
 from pathlib import Path
@@ -37,9 +38,24 @@ COLUMNS = [
 ]
 
 
-def load_claims() -> gpd.GeoDataFrame:
-    """One row per disputed-area polygon, NE's order and index; a copy callers may change."""
-    return _load(fetch("disputed_areas")).copy()
+def load_claims(as_of: dt.date | str | None = None) -> gpd.GeoDataFrame:
+    """One row per disputed-area polygon, NE's order and index; a copy callers may change.
+
+    With ``as_of`` (a date or ``YYYY-MM-DD``), the claims as they stood that day: NE corrected by the
+    dated errata (:mod:`geo.errata`), with ``as_of`` and ``errata`` columns. Without it, NE as it is.
+    """
+    claims = _load(fetch("disputed_areas")).copy()
+    if as_of is None:
+        return claims
+    from .errata import apply
+
+    return apply(claims, as_of)
+
+
+def claims_for(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The claims layer ``sites`` were annotated with: as of their ``as_of`` date, else NE's as is."""
+    dates = sites["as_of"].dropna() if "as_of" in sites else ()
+    return load_claims(as_of=dates.iloc[0] if len(dates) else None)
 
 
 @functools.cache

@@ -45,12 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--geonames-country", action="append", default=[], metavar="ISO2",
                        help="add a GeoNames country dump (e.g. PK) to the gazetteer; repeatable")
     _map_options(check)
+    _as_of_option(check)
     check.add_argument("--no-map", action="store_true", help="do not write map.html")
 
     render = commands.add_parser("map", help="render a sites layer (GeoJSON/CSV) as an HTML map")
     render.add_argument("sites", type=Path, help="sites.geojson written by claimmap, or any points layer")
     render.add_argument("-o", "--out", type=Path, default=Path("map.html"), help="HTML file (default: map.html)")
     _map_options(render)
+    _as_of_option(render)
 
     commands.add_parser("data", help="show where reference data comes from, versions and licences")
     return parser
@@ -70,6 +72,11 @@ def _map_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-regions", action="store_true", help="draw every disputed region, not only nearby ones")
     parser.add_argument("--self-contained", action="store_true",
                         help="inline every script and style: one HTML file that needs no network")
+
+
+def _as_of_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD",
+                        help="the claims as they stood on this date (default: today); see `claimmap data`")
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -101,6 +108,7 @@ def _check(args: argparse.Namespace) -> int:
     from layers.table import format_report
 
     from .check import check_chunks
+    from .errata import parse_as_of
     from .progress import Summary, progress, wanted
 
     if not args.names and args.input is None:
@@ -110,16 +118,18 @@ def _check(args: argparse.Namespace) -> int:
     to_stdout = args.out == "-"
     if to_stdout and (len(formats) != 1 or formats[0] not in ("geojson", "csv")):
         raise ClaimmapError("-o - writes one text format to stdout: add --format geojson or --format csv")
+    as_of = parse_as_of(args.as_of) if args.as_of is not None else None
     summary = Summary()
     if args.engine == "dask":
         from .distributed import check_dask
 
         written = check_dask(args.input, args.out, scheduler=args.scheduler, workers=args.workers,
-                             summary=summary, errors=errors)
+                             summary=summary, errors=errors, as_of=as_of)
     else:
         bars = wanted(args.progress, args.quiet)
         chunks = check_chunks(args.names, input_path=args.input, country=args.country, first=args.first,
-                              online=args.online, country_dumps=args.geonames_country, errors=errors, progress=bars)
+                              online=args.online, country_dumps=args.geonames_country, as_of=as_of, errors=errors,
+                              progress=bars)
         chunks = progress(summary.watch(chunks), enabled=bars and args.input is not None)
         written = []
         if to_stdout:
@@ -138,6 +148,9 @@ def _check(args: argparse.Namespace) -> int:
     report = sys.stderr if to_stdout else sys.stdout
     if not args.quiet:
         print(format_report(summary.head, summary.counts), file=report)
+        if len(summary.head):
+            print(f"claims as of {summary.head['as_of'].iat[0]}: Natural Earth 5.1.1 with the dated errata "
+                  "(`claimmap data`)", file=report)
         if written:
             print("wrote " + ", ".join(str(p) for p in written), file=report)
     if errors:
@@ -153,20 +166,24 @@ def _map(args: argparse.Namespace) -> int:
     from layers.htmlmap import write_map
 
     from .check import check
+    from .errata import parse_as_of
 
-    annotated = check(input_path=args.sites)
+    annotated = check(input_path=args.sites, as_of=parse_as_of(args.as_of) if args.as_of is not None else None)
     path = write_map(annotated, args.out, all_regions=args.all_regions, self_contained=args.self_contained)
     print(f"wrote {path}")
     return 0
 
 
 def _data(args: argparse.Namespace) -> int:
+    from . import errata
+
     for row in data.describe():
         print(f"{row['key']}: {row['path']} ({row['origin']})")
         print(f"    {row['url']}  version {row['version']}  licence {row['licence']}")
         for extra in ("sha256", "downloaded"):
             if extra in row:
                 print(f"    {extra}: {row[extra]}")
+    print("\n".join(errata.describe()))
     return 0
 
 

@@ -81,6 +81,7 @@ def _normalise(name: str) -> str:
     return name.removeprefix("the ")
 
 
+@functools.lru_cache(maxsize=4096)  # labels and hints are built per place looked up: skip the file check
 def country_name(code: str) -> str:
     """English short name of an ISO3 code; anything else (an entity's name) comes back as is."""
     return _info().names.get(code, code)
@@ -99,6 +100,7 @@ def iso2_from_iso3(code: str) -> str | None:
     return next((two for two, three in _info().by_iso2.items() if three == code), None)
 
 
+@functools.lru_cache(maxsize=4096)
 def find_country(text: str, iso2: bool = True) -> str | None:
     """ISO3 for a country as people write it: an English name, an ISO3 code, or (if ``iso2``) ISO2."""
     text = text.strip()

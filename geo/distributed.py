@@ -9,6 +9,8 @@ local engine's: the same function runs on the same rows.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .analysis import annotate
+from .errata import annotate_on, as_of_date
 from .errors import ClaimmapError, InputError
 from .inputs import sites_table
 from .sites import COLUMNS, _complete
@@ -27,11 +29,13 @@ if TYPE_CHECKING:
     from .progress import Summary
 
 
-def annotate_dask(sites: dask_geopandas.GeoDataFrame) -> dask_geopandas.GeoDataFrame:
-    """Claims columns for a dask-geopandas frame of points (a sites frame, or any points with
-    optional ``name``/``radius_km`` columns), computed per partition when the result is computed."""
-    meta = annotate(as_sites(sites._meta, "partition"))
-    return sites.map_partitions(lambda part: annotate(as_sites(part, "partition")), meta=meta)
+def annotate_dask(sites: dask_geopandas.GeoDataFrame, as_of: dt.date | str | None = None,
+                  ) -> dask_geopandas.GeoDataFrame:
+    """Claims columns (as of ``as_of``) for a dask-geopandas frame of points (a sites frame, or any
+    points with optional ``name``/``radius_km`` columns), computed per partition when the result is."""
+    on = as_of_date(as_of)
+    meta = annotate_on(as_sites(sites._meta, "partition"), on)
+    return sites.map_partitions(lambda part: annotate_on(as_sites(part, "partition"), on), meta=meta)
 
 
 def as_sites(part: gpd.GeoDataFrame, name: str, first_row: int = 1,
@@ -55,9 +59,11 @@ def check_dask(
     workers: int = 2,
     summary: Summary | None = None,
     errors: list[dict] | None = None,
+    as_of: dt.date | str | None = None,
 ) -> list[Path]:
     """Annotate a GeoParquet file or dataset on a dask cluster into ``out_dir``: ``sites.parquet/``
-    (a dataset, one part per input partition) and ``regions.parquet``. Returns what was written."""
+    (a dataset, one part per input partition) and ``regions.parquet``, with the claims of ``as_of``.
+    Returns what was written."""
     import dask
     import dask_geopandas
     from dask.distributed import Client, LocalCluster
@@ -68,6 +74,8 @@ def check_dask(
     from layers.vector import with_names
 
     from .analysis import touched_regions
+    from .claims import load_claims
+    from .errata import as_of_date
 
     if input_path is None or out_dir in (None, "-"):
         raise ClaimmapError("--engine dask reads a GeoParquet file or dataset (--input) and writes a folder (-o DIR)")
@@ -76,7 +84,7 @@ def check_dask(
     except Exception as exc:  # dask, pyarrow and geopandas each raise their own for a file that is not GeoParquet
         raise InputError(f"cannot read {input_path}: --engine dask reads GeoParquet ({_one_line(exc)})") from exc
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                  dashboard_address=None)
+                                                  dashboard_address=None, silence_logs=logging.ERROR)
     try:
         names = ["regions.parquet"] + (["errors.csv"] if errors is not None else [])
         with Client(scheduler or cluster), output_set(out_dir, names, folders=["sites.parquet"]) as out:
@@ -84,7 +92,7 @@ def check_dask(
             folder.mkdir()
             parts = points.to_delayed()
             results = dask.compute(*[dask.delayed(_annotate_part)(part, i, str(folder), str(input_path),
-                                                                  errors is not None)
+                                                                  errors is not None, as_of)
                                      for i, part in enumerate(parts)])
             regions: set[str] = set()
             for result in results:
@@ -93,7 +101,8 @@ def check_dask(
                     summary.add(result["head"], counts=result["counts"])
                 if errors is not None:
                     errors += result["errors"]
-            touched = with_names(touched_regions(pd.DataFrame({"regions": [sorted(regions)]})))
+            touched = with_names(touched_regions(pd.DataFrame({"regions": [sorted(regions)]}),
+                                                 load_claims(as_of=as_of_date(as_of))))
             sink = Sink(out.path("regions.parquet"), FORMATS["parquet"], "regions", "MultiPolygon", REGION_PROPERTIES)
             sink.write(touched)
             sink.close()
@@ -106,14 +115,15 @@ def check_dask(
     return written + ([Path(out_dir) / "errors.csv"] if errors else [])
 
 
-def _annotate_part(part: gpd.GeoDataFrame, index: int, folder: str, name: str, skip: bool) -> dict:
+def _annotate_part(part: gpd.GeoDataFrame, index: int, folder: str, name: str, skip: bool,
+                   as_of: dt.date | str | None) -> dict:
     """On a worker: one partition annotated and written as ``part-NNNNN.parquet``; returns what the
     client needs for its report (counts, touched regions, first rows, skipped rows)."""
     from layers.formats import FORMATS, SITE_PROPERTIES, Sink
     from layers.vector import with_names
 
     errors: list[dict] | None = [] if skip else None
-    annotated = annotate(as_sites(part, f"{name} (partition {index})", errors=errors))
+    annotated = annotate_on(as_sites(part, f"{name} (partition {index})", errors=errors), as_of)
     sink = Sink(Path(folder) / f"part-{index:05d}.parquet", FORMATS["parquet"], "sites", "Point", SITE_PROPERTIES)
     sink.write(with_names(annotated))
     sink.close()

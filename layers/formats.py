@@ -63,7 +63,7 @@ SITE_PROPERTIES = [
 ]
 REGION_PROPERTIES = [
     "region", "region_alt", "group", "kind", "note", "administered_by", "administered_by_name",
-    "claimed_by", "claimed_by_names", "worldviews", "sources",
+    "claimed_by", "claimed_by_names", "worldviews", "sources", "as_of", "errata",
 ]
 
 # Shapefile (dBASE) field names have at most 10 characters.

@@ -26,7 +26,7 @@ from branca.element import Element, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
-from geo.claims import load_claims
+from geo.claims import claims_for
 from geo.codes import country_name
 from geo.data import fetch
 
@@ -90,7 +90,7 @@ def write_map(
 ) -> Path:
     """Render the map with the claims layer and replace ``path`` with it in one step."""
     path = Path(path)
-    page = render_map(sites, load_claims(), all_regions=all_regions, self_contained=self_contained)
+    page = render_map(sites, claims_for(sites), all_regions=all_regions, self_contained=self_contained)
     with atomic_write(path) as f:
         f.write(page)
     return path

@@ -12,6 +12,7 @@ import pandas as pd
 import pyogrio.errors
 
 from geo.analysis import touched_regions
+from geo.claims import claims_for
 
 from .formats import FORMATS, REGION_PROPERTIES, SHAPEFILE_SIDECARS, SITE_PROPERTIES, Sink, neutralise
 from .outset import OutputError, OutputSet, output_set
@@ -90,7 +91,7 @@ def _publish(chunks: Iterable[gpd.GeoDataFrame], out: OutputSet, formats: list[s
             sink.abort()
         raise
     written = [out.target / f"sites{FORMATS[k].suffix}" for k in formats]
-    touched = with_names(touched_regions(pd.DataFrame({"regions": [sorted(regions)]})))
+    touched = with_names(touched_regions(pd.DataFrame({"regions": [sorted(regions)]}), claims_for(first)))
     for key in formats:
         if key == "csv":
             continue

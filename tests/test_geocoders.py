@@ -111,14 +111,15 @@ def test_springfield_first_is_flagged(geocoder):
     assert loc.label not in loc.alternatives
 
 
-def test_hyderabad_india_does_not_dominate_pakistan(geocoder):
-    """6.8 million against 1.4 million: not the tenfold that makes one the obvious meaning."""
-    with pytest.raises(AmbiguousPlace) as error:
-        geocoder.geocode("Hyderabad")
-    assert [c.split(" (")[0] for c in error.value.candidates] == ["Hyderābād, India", "Hyderabad, Pakistan"]
+def test_hyderabad_india_dominates_by_size_and_rank(geocoder):
+    """6.8 million and a state capital against 1.4 million and a district seat: more than tenfold by
+    importance (log10 population plus administrative rank); Pakistan's is one hint away."""
+    best = geocoder.geocode("Hyderabad")
+    assert (best.country, best.ambiguous, best.score, best.feature_code) == ("IND", False, 100, "PPLA")
+    assert best.population > 6_000_000 and best.importance > 7.5
     assert geocoder.geocode("Hyderabad", country="PK").country == "PAK"
-    best = geocoder.geocode("Hyderabad", first=True)
-    assert best.country == "IND" and best.ambiguous and best.alternatives[0].startswith("Hyderabad, Pakistan")
+    ranked = GeoNames().candidates("Hyderabad", limit=2)
+    assert [c.country for c in ranked] == ["IND", "PAK"] and ranked[0].importance - ranked[1].importance > 1
 
 
 @pytest.mark.parametrize("spelling", ["Sao Paulo", "São Paulo", "SÃO PAULO", "sao-paulo"])
@@ -137,26 +138,51 @@ def test_airport_codes_are_not_names():
     assert [loc.name for loc in GeoNames().candidates("Leh")] == ["Leh"]
 
 
-@pytest.mark.parametrize("old, new", [("Bombay", "Mumbai"), ("Madras", "Chennai"), ("Peking", "Beijing")])
+@pytest.mark.parametrize("old, new", [("Bombay", "Mumbai"), ("Peking", "Beijing"), ("Delhi", "Delhi")])
 def test_former_names_find_the_city_by_dominance(geocoder, old, new):
-    """Bombay, New Zealand (740 people) has the name itself, Mumbai has it as an alternate name."""
+    """Bombay, New Zealand (740 people) has the name itself, Mumbai has it as an alternate name; Dili
+    (150,000) has "Delhi" as an alternate name, Delhi (11 million) as its own."""
     loc = geocoder.geocode(old)
-    assert loc.name == new and not loc.ambiguous
+    assert loc.name == new and not loc.ambiguous and loc.score == 100
+
+
+def test_madras_oregon_is_a_real_rival(geocoder):
+    """An alternate name counts a thousandfold less than an own name: Chennai (4.6 million) still comes
+    first, but Madras, Oregon (6,700 people, its own name) is named as the alternative."""
+    with pytest.raises(AmbiguousPlace) as error:
+        geocoder.geocode("Madras")
+    first, second = error.value.candidates[:2]
+    assert first.startswith("Chennai, India") and second.startswith("Madras, United States")
+    loc = geocoder.geocode("Madras", first=True)
+    assert loc.name == "Chennai" and loc.ambiguous and loc.score < 100
 
 
 def test_unknown_name_suggests_close_ones(geocoder):
+    """Two edits from Madrid is too far to guess for an eight-letter name, but close enough to suggest."""
     with pytest.raises(UnknownPlace) as error:
-        geocoder.geocode("Xyzzyville")
-    assert error.value.suggestions and all(isinstance(s, str) for s in error.value.suggestions)
-    assert "closest:" in str(error.value)
+        geocoder.geocode("Madridxx")
+    assert error.value.suggestions[0] == "Madrid, Spain" and "closest:" in str(error.value)
+    assert all(fold(s) != "madridxx" for s in error.value.suggestions)
 
 
-def test_country_hint_filters_out_everything_else(geocoder):
+def test_unknown_name_never_suggests_itself(geocoder):
+    """A name known elsewhere but not in the hinted country names the places it does denote."""
+    with pytest.raises(UnknownPlace) as error:
+        geocoder.geocode("Madrid", country="JP")
+    assert "in Japan" in str(error.value)
+    assert error.value.suggestions[0].startswith("Madrid, Spain (")
+    assert all(LABEL.match(s) for s in error.value.suggestions)
+
+
+def test_country_hint_keeps_claimants_and_filters_out_everything_else(geocoder):
+    """Rattu lies in Gilgit-Baltistan, administered by Pakistan and claimed by India."""
+    assert geocoder.geocode("Rattu", country="IN").source == "curated"
+    assert geocoder.geocode("Rattu", country="PK").source == "curated"
     with pytest.raises(UnknownPlace):
-        geocoder.geocode("Rattu", country="IN")
+        geocoder.geocode("Rattu", country="CN")
 
 
-def test_country_dump_adds_places_and_repeats_are_merged(tmp_path):
+def test_country_dump_adds_places_and_repeats_are_merged(tmp_path, monkeypatch):
     """A country dump's zip holds the table and a readme; places already in cities500 stay one place.
 
     The data folder is a small one: two real cities500 rows, and a dump of one of them plus a synthetic site.
@@ -170,11 +196,13 @@ def test_country_dump_adds_places_and_repeats_are_merged(tmp_path):
     ]) + "\n"
     folder = tmp_path / "geonames"
     folder.mkdir()
+    (tmp_path / "naturalearth").symlink_to(shared.parent / "naturalearth")
     (folder / "countryInfo.txt").symlink_to(shared / "countryInfo.txt")
     (folder / "cities500.txt").write_text(cherat + madrid, encoding="utf-8")
     with zipfile.ZipFile(folder / "PK.zip", "w") as archive:
         archive.writestr("readme.txt", "not a table\n")
         archive.writestr("PK.txt", cherat + synthetic)
+    monkeypatch.setenv(data.ENV_CACHE_DIR, str(tmp_path / "cache"))
     data.set_data_dir(tmp_path)
     try:
         geonames = GeoNames(country_dumps=["pk"])
@@ -270,8 +298,8 @@ def test_parse_query():
     assert parse_query("Madrid, COL") == ("Madrid", "COL")
     assert parse_query("Springfield, IL") == ("Springfield, IL", None)  # a US state, not Israel
     assert parse_query("Army High Altitude School, Rattu") == ("Army High Altitude School, Rattu", None)
-    with pytest.raises(InputError, match="names PAK but the country hint is IND"):
-        parse_query("Cherat, Pakistan", "IN")
+    assert parse_query("Cherat, Pakistan", "IN") == ("Cherat", "PAK")  # the name's own country wins
+    assert parse_query("Smara, Western Sahara") == ("Smara", "ESH")
 
 
 # --- Nominatim, behind a fake geopy geocoder -----------------------------------------------------------
@@ -366,7 +394,7 @@ def test_nominatim_failure_warns_and_falls_back(tmp_path):
         loc = chain.geocode("Srinagr")
     assert (loc.source, loc.name) == ("geonames", "Srinagar")
     with pytest.warns(UserWarning), pytest.raises(UnknownPlace) as error:
-        chain.geocode("Xyzzyville")
+        chain.geocode("Madridxx")
     assert error.value.suggestions
     assert not cache.exists()  # a failure is not an answer
 

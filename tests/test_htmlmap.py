@@ -108,7 +108,7 @@ def test_regions_near_the_sites_unless_all_are_asked_for(page, regions):
 
 
 def test_write_map_replaces_the_file_whole(tmp_path, monkeypatch, regions):
-    monkeypatch.setattr(htmlmap, "load_claims", lambda: regions)
+    monkeypatch.setattr(htmlmap, "claims_for", lambda sites: regions)
     target = tmp_path / "map.html"
     assert write_map(kashmir_sites(), target) == target
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -2,49 +2,35 @@
 
 from __future__ import annotations
 
-import csv
 import functools
-import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO
 
 import numpy as np
-import pandas as pd
+from rapidfuzz.distance import OSA
 
+from ..codes import country_name
 from ..data import fetch, source
-from .base import Geocoder, Location
-from ..codes import iso3_from_iso2
-from .names import NameIndex, ranked
+from . import index
+from .base import Geocoder, Location, radius_for
+from .names import EXACT, fold
+from .ranking import ALTERNATE_PENALTY, match_importance
 
-# Administrative weight of a place, best first; other feature codes rank below all of these.
-FEATURE_RANK = ["PPLC", "PPLG", "PPLA", "PPLA2", "PPLA3", "PPLA4", "PPLA5", "PPL"]
-MIN_RADIUS_KM = 2.0
-# A town of N people at a typical 5,000 people/km² fills a disc of radius sqrt(N / (π·5000)) km: 2 km up
-# to about 60,000 people, 14 km for Madrid. Places without a population keep 2 km.
-PEOPLE_PER_KM2 = 5000.0
-# A place an order of magnitude bigger than its namesakes is the one meant when nothing else is said
-# (Madrid, Spain is 38 times Madrid, Colombia; Hyderabad, India is only 5 times Hyderabad, Pakistan).
-DOMINANCE = 10.0
-# GeoNames' alternate names include airport codes and abbreviations ("LEH" is Le Havre's airport, not Leh):
-# all-capital ASCII words of two to five letters are left out.
-_CODE = r"[A-Z]{2,5}"
-
-# The columns read from GeoNames' 19-column "geoname" table.
-_COLUMNS = {
-    0: "geonameid", 1: "name", 2: "asciiname", 3: "alternatenames", 4: "lat", 5: "lon", 7: "fcode",
-    8: "cc", 14: "population",
-}
-_DTYPES = {0: "int64", 1: str, 2: str, 3: str, 4: "float64", 5: "float64", 7: str, 8: str, 14: "int64"}
+# A typo is one edit (a letter wrong, missing, extra or two swapped); names of ten letters or more may
+# have two. Shorter keys than index.MIN_FUZZY_LENGTH match only exactly.
+LONG_NAME = 10
+SUGGESTION_POOL = 20  # spellings weighed for an unknown name's suggestions
 
 
 class GeoNames(Geocoder):
-    """GeoNames places by name, ASCII name or alternate name, ranked by match, administrative rank
-    (PPLC > PPLA > ... > PPL) and population. Near-misses are matched against places' own names only:
-    alternate names (other languages, old spellings) are too many and too loose to guess from.
+    """GeoNames places by name, ASCII name or alternate name, ranked by importance (log population plus
+    administrative rank, see :mod:`.ranking`), own names above alternate names. Near-misses (one edit,
+    two for long names) are matched against own names and Latin-script alternate names.
+
+    A country hint keeps the places GeoNames files under that country, and those in a disputed region
+    that the country administers or claims (Simferopol for RUS and UKR; Smara for MAR and ESH).
     ``country_dumps`` (ISO2 codes) add a country's full dump, for villages and sites under cities500's
-    500-people threshold."""
+    500-people threshold.
+    """
 
     source = "geonames"
 
@@ -52,67 +38,92 @@ class GeoNames(Geocoder):
         self._keys = ("cities500", *(f"geonames_{code.upper()}" for code in country_dumps))
 
     @functools.cached_property
-    def _gazetteer(self) -> _Gazetteer:
-        return _load(tuple((fetch(key), source(key).member) for key in self._keys))
+    def index(self) -> index.Index:
+        files = tuple((fetch(key), source(key).member) for key in self._keys)
+        return index.load(files, (fetch("disputed_areas"), fetch("countries")))
 
-    def _lookup(self, name: str, country: str | None, limit: int) -> list[Location]:
-        places, index = self._gazetteer.places, self._gazetteer.names
-        found = ranked(places, index, name, limit, ["score", "rank", "population"], country)
-        return [
-            Location(
-                name=row.name, lat=row.lat, lon=row.lon, country=row.country, source=self.source,
-                score=float(row.score), radius_km=float(row.radius_km), kind=row.fcode,
-                reference=f"geonames:{row.geonameid}",
-            )
-            for row in found.itertuples()
+    def _lookup(self, name: str, country: str | None, limit: int, fuzzy: bool = True) -> list[Location]:
+        ix, key = self.index, fold(name)
+        places, alternate, edits = self._exact(key, country)
+        if fuzzy and not len(places) and len(key) >= index.MIN_FUZZY_LENGTH:
+            places, alternate, edits = self._fuzzy(key, country)
+        if not len(places):
+            return []
+        weight = match_importance(ix.importance[places], alternate, edits)
+        order = np.argsort(-weight, kind="stable")[:limit]
+        chosen = places[order]
+        # one gather per field, then plain Python: element access on numpy arrays is slow
+        fields = zip(
+            chosen.tolist(), weight[order].tolist(), edits[order].tolist(), ix.lat[chosen].tolist(),
+            ix.lon[chosen].tolist(), ix.population[chosen].tolist(), ix.geonameid[chosen].tolist(),
+            ix.fcode[chosen].tolist(), ix.country[chosen].tolist(),
+        )
+        return [self._location(key, *row) for row in fields]
+
+    def _exact(self, key: str, country: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ix = self.index
+        code = ix.key_code(key)
+        if code is None:
+            return _NONE
+        entries = ix.entries(code)
+        places, alternate = ix.entry_place[entries], ix.entry_alternate[entries]
+        if country:
+            keep = self._in_country(places, country)
+            places, alternate = places[keep], alternate[keep]
+        return places, alternate, np.zeros(len(places), np.int64)
+
+    def _fuzzy(self, key: str, country: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Places with a name one edit (two for long names) from ``key``."""
+        ix = self.index
+        allowed = 2 if len(key) >= LONG_NAME else 1
+        found = [
+            (code, d) for code in ix.near_keys(key).tolist()
+            if (d := OSA.distance(key, ix.key(code), score_cutoff=allowed)) <= allowed
         ]
+        if not found:
+            return _NONE
+        entries = [ix.entries(code) for code, _ in found]
+        places = np.concatenate([ix.entry_place[e] for e in entries])
+        alternate = np.concatenate([ix.entry_alternate[e] for e in entries])
+        edits = np.concatenate([np.full(e.stop - e.start, d) for e, (_, d) in zip(entries, found)])
+        if country:
+            keep = self._in_country(places, country)
+            places, alternate, edits = places[keep], alternate[keep], edits[keep]
+        return places, alternate, edits
 
-    def suggestions(self, query: str, limit: int = 5) -> list[str]:
-        return self._gazetteer.names.closest(query, limit)
+    def _in_country(self, places: np.ndarray, country: str) -> np.ndarray:
+        filed, claimed = self._hint_masks(country)
+        return filed[self.index.arrays["country"][places]] | claimed[self.index.claimants[places]]
 
-    def _dominates(self, best: Location, other: Location) -> bool:
-        population = self._gazetteer.population
-        big, small = (population[int(loc.reference.removeprefix("geonames:"))] for loc in (best, other))
-        return big > 0 and big >= DOMINANCE * small
+    @functools.lru_cache(maxsize=256)
+    def _hint_masks(self, country: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per country code and per claimant set of the index: whether the place is ``country``'s."""
+        ix = self.index
+        return ix.arrays["countries"] == country, np.array([country in s for s in ix.claimant_sets] or [False])
 
+    def _location(self, key: str, place: int, weight: float, edits: int, lat: float, lon: float,
+                  population: int, geonameid: int, fcode: str, country: str) -> Location:
+        name = self.index.name(place)
+        score = EXACT if not edits else round(EXACT * (1 - edits / max(len(key), len(fold(name)))), 1)
+        return Location(
+            name=name, lat=lat, lon=lon, country=country or None, source=self.source, score=score,
+            radius_km=radius_for(population), kind=fcode, reference=f"geonames:{geonameid}",
+            population=population, feature_code=fcode, importance=weight,
+        )
 
-@dataclass(frozen=True)
-class _Gazetteer:
-    places: pd.DataFrame  # one row per place, by position
-    names: NameIndex
-    population: pd.Series  # by geonameid
-
-
-@functools.cache
-def _load(files: tuple[tuple[Path, str], ...]) -> _Gazetteer:
-    """Read and index once per set of files (about 3 s for cities500's 200,000 places)."""
-    places = pd.concat([_read(path, member) for path, member in files], ignore_index=True)
-    places = places.drop_duplicates("geonameid", ignore_index=True)  # a country dump repeats cities500
-    places["country"] = places["cc"].map(iso3_from_iso2, na_action="ignore").astype(object)
-    places["country"] = places["country"].where(places["country"].notna(), None)
-    rank = {code: -i for i, code in enumerate(FEATURE_RANK)}
-    places["rank"] = places["fcode"].map(rank).fillna(-len(FEATURE_RANK))
-    places["radius_km"] = np.maximum(MIN_RADIUS_KM, np.sqrt(places["population"] / (np.pi * PEOPLE_PER_KM2)))
-    alternates = places["alternatenames"].str.split(",").explode()
-    alternates = alternates[~alternates.str.fullmatch(_CODE, na=False)]
-    spellings = pd.concat([places["name"], places["asciiname"], alternates])
-    own_name = np.arange(len(spellings)) < 2 * len(places)
-    population = pd.Series(places["population"].to_numpy(), index=places["geonameid"].to_numpy())
-    places = places.drop(columns=["asciiname", "alternatenames", "cc"])
-    return _Gazetteer(places, NameIndex(spellings, fuzzy=own_name), population)
-
-
-def _read(path: Path, member: str) -> pd.DataFrame:
-    """One geoname table; a country dump's zip also holds a readme, so its table is opened by name."""
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as archive, archive.open(member) as f:
-            return _parse(f)
-    return _parse(path)
+    def suggestions(self, query: str, country: str | None = None, limit: int = 5) -> list[str]:
+        """Names about two or three edits from ``query``, by their most important place; never the query
+        itself."""
+        key, ix, names = fold(query), self.index, []
+        near = [(OSA.distance(key, ix.key(code)), code) for code in ix.near_keys(key, depth=2).tolist()]
+        for _, code in sorted(near)[:SUGGESTION_POOL]:  # the closest spellings, then the likeliest places
+            entries = ix.entries(code)
+            places = ix.entry_place[entries]
+            if ix.key(code) != key:
+                best = places[np.argmax(ix.importance[places] - ALTERNATE_PENALTY * ix.entry_alternate[entries])]
+                where = f", {country_name(str(ix.country[best]))}" if ix.country[best] else ""
+                names.append((-ix.importance[best], f"{ix.name(best)}{where}"))
+        return [name for _, name in sorted(names)[:limit]]
 
 
-def _parse(f: Path | IO[bytes]) -> pd.DataFrame:
-    table = pd.read_csv(
-        f, sep="\t", header=None, usecols=list(_COLUMNS), dtype=_DTYPES, quoting=csv.QUOTE_NONE,
-        na_filter=False, encoding="utf-8",  # no NA parsing: "NA" is Namibia
-    )
-    return table.rename(columns=_COLUMNS)
+_NONE = (np.empty(0, np.int64), np.empty(0, bool), np.empty(0, np.int64))

@@ -37,6 +37,7 @@ class Nominatim(Geocoder):
     """
 
     source = "nominatim"
+    exact_search = False  # a free-text search: no exact-only mode
 
     def __init__(self, geocoder: Any = None, cache_path: Path | None = None):
         service = geocoder if geocoder is not None else NominatimService(user_agent=USER_AGENT)
@@ -77,6 +78,8 @@ class Nominatim(Geocoder):
             score=fuzz.ratio(fold(query), fold(resolved)),
             radius_km=float(geodesic_km(west, south, east, north)) / 2,  # half the diagonal of OSM's bounding box
             kind=f"{raw['class']}:{raw['type']}", reference=f"osm:{raw['osm_type']}/{raw['osm_id']}",
+            # OSM's importance (0-1) is already a log-like scale of how often a place is referred to
+            importance=10 * float(raw.get("importance") or 0),
         )
 
     def _read_cache(self) -> dict[str, list[dict[str, Any]]]:
