@@ -269,7 +269,10 @@ def sites_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     for column in raw.columns:
         if raw[column].dtype == object:
             values = raw[column]
-            nul = values.str.contains("\x00", regex=False, na=False).to_numpy(bool)
+            try:
+                nul = values.str.contains("\x00", regex=False, na=False).to_numpy(bool)
+            except AttributeError:  # no text in the column (dates, lists)
+                continue
             note(nul, f"column {column}: a NUL character")
 
     table = pd.DataFrame(index=raw.index)
