@@ -3,7 +3,8 @@
 read_parquet + sjoin + to_parquet, which only finds the containing region, no distances), each in
 its own process so that peak RSS is its own.
 
-Run: CLAIMMAP_DATA_DIR=../shared/data python bench/bench_io.py [N ...]   (default 1000000)
+Run: CLAIMMAP_DATA_DIR=../shared/data python bench/bench_io.py [N ...] [--only ENGINE,...]   (default 1000000;
+engines: local, dask, geopandas)
 Targets (issue 10): <= 1.5 GB RSS at 10 M points; dask within 1.3x of local on 2 cores; rows out = rows in.
 """
 
@@ -69,13 +70,15 @@ def rows(path: Path) -> int:
     return ds.dataset(path, format="parquet").count_rows()
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], only: list[str]) -> None:
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="claimmap-bench-") as tmp:
             source = Path(tmp) / "points.parquet"
             make_points(n, source)
             results = []
             for label, code in RUNS.items():
+                if only and label.split()[0] not in only:
+                    continue
                 out = Path(tmp) / label.replace(" ", "_")
                 result = measure(label, code, source, out)
                 target = out / "sites.parquet" if label != "geopandas sjoin" else Path(str(out) + ".parquet")
@@ -85,12 +88,17 @@ def main(sizes: list[int]) -> None:
                 print(f"{n:>11,} {label:<16} {result['wall_s']:8.1f} s  {result['points_per_s']:>9,.0f} points/s  "
                       f"peak RSS {result['peak_rss_mb']:6.0f} MB  rows out {result['rows_out']:,} "
                       f"{'' if result['ok'] else 'FAILED'}", flush=True)
-            local, dask = results[0], results[1]
-            print(f"{n:>11,} dask/local wall {dask['wall_s'] / local['wall_s']:.2f}x (target <= 1.3x); "
-                  f"local peak RSS {local['peak_rss_mb']:.0f} MB (target <= 1536 MB); "
-                  f"rows out = in: {all(r['rows_out'] == n for r in results[:2])}")
+            by = {r["engine"]: r for r in results}
+            if "local" in by and "dask" in by:
+                print(f"{n:>11,} dask/local wall {by['dask']['wall_s'] / by['local']['wall_s']:.2f}x (target <= 1.3x)")
+            if "local" in by:
+                print(f"{n:>11,} local peak RSS {by['local']['peak_rss_mb']:.0f} MB (target <= 1536 MB)")
+            print(f"{n:>11,} rows out = in: {all(r['rows_out'] == n for r in results if r['engine'] != 'geopandas sjoin')}")
             print(json.dumps(results))
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1_000_000])
+    args = sys.argv[1:]
+    only = args[args.index("--only") + 1].split(",") if "--only" in args else []
+    sizes = [int(a) for a in args if a.isdigit()]
+    main(sizes or [1_000_000], only)
