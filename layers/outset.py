@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from geo.errors import ClaimmapError
@@ -37,10 +37,8 @@ class OutputSet:
 
     def __init__(self, target: Path, staging: Path):
         self.target, self.staging = target, staging
-        self.names: list[str] = []
 
     def path(self, name: str) -> Path:
-        self.names.append(name)
         return self.staging / name
 
     def final(self, path: str | os.PathLike) -> Path:
@@ -51,7 +49,7 @@ class OutputSet:
 
 
 @contextlib.contextmanager
-def output_set(target: str | Path, names: list[str], folders: list[str] = ()) -> Iterator[OutputSet]:
+def output_set(target: str | Path, names: list[str], folders: Sequence[str] = ()) -> Iterator[OutputSet]:
     """Stage a set of output files for ``target``; they replace its claimmap files only if the block
     succeeds. ``names`` are the files the run will write and ``folders`` its dataset folders (checked
     up front, so that a blocked name fails before anything is written)."""
@@ -59,25 +57,40 @@ def output_set(target: str | Path, names: list[str], folders: list[str] = ()) ->
     if target.is_symlink():
         target = target.resolve()
     _check_target(target, names, folders)
-    parent = target.parent
-    _remove_stale_staging(parent)
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.claimmap-{os.getpid()}-", suffix=".part"))
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {_reason(exc)}") from exc
+    staging = _staging(target)
     outputs = OutputSet(target, staging)
     try:
         yield outputs
         os.chmod(staging, 0o777 & ~_umask())
-        _move_in(staging, target)
+        if staging.parent == target:
+            _rename_each(staging, target)
+        else:
+            _move_in(staging, target)
     except OSError as exc:
         raise OutputError(f"cannot write {outputs.final(exc.filename or target)}: {_reason(exc)}") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _check_target(target: Path, names: list[str], folders: list[str]) -> None:
+def _staging(target: Path) -> Path:
+    """A fresh staging folder beside ``target``; inside it when only the target is writable
+    (``-o .`` in a folder whose parent is not the user's)."""
+    prefix = f".{target.name}.claimmap-{os.getpid()}-"
+    _remove_stale_staging(target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(dir=target.parent, prefix=prefix, suffix=".part"))
+    except OSError as exc:
+        if not target.is_dir():
+            raise OutputError(f"cannot write {target}: {_reason(exc)}") from exc
+    _remove_stale_staging(target)
+    try:
+        return Path(tempfile.mkdtemp(dir=target, prefix=prefix, suffix=".part"))
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {_reason(exc)}") from exc
+
+
+def _check_target(target: Path, names: list[str], folders: Sequence[str]) -> None:
     if target.exists() and not target.is_dir():
         raise OutputError(f"cannot write into {target}: it is a file, not a folder")
     for name in names:
@@ -95,7 +108,11 @@ def _move_in(staging: Path, target: Path) -> None:
     if _only_claimmap_files(target) and target != Path.cwd().resolve():  # never swap the folder we stand in
         _swap(staging, target)
         return
-    for entry in sorted(staging.iterdir()):  # a shared folder: replace only our own files
+    _rename_each(staging, target)  # a shared folder: replace only our own files
+
+
+def _rename_each(staging: Path, target: Path) -> None:
+    for entry in sorted(staging.iterdir()):
         if entry.is_dir() and (target / entry.name).is_dir():
             shutil.rmtree(target / entry.name)  # an older dataset folder (a dataset is not mixed either)
         os.replace(entry, target / entry.name)

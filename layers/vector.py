@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -70,7 +70,7 @@ def write_sites_csv(annotated: gpd.GeoDataFrame, path: str | Path) -> Path:
     return write_sites(annotated, path, "csv")
 
 
-def _replace(path: str | Path, fmt: str, write: object) -> Path:
+def _replace(path: str | Path, fmt: str, write: Callable[[Path], None]) -> Path:
     """Write beside ``path`` under a temporary name (with the format's suffix, which GDAL needs) and
     rename into place; a Shapefile's sidecar files follow its .shp."""
     path = Path(path)

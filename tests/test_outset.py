@@ -106,3 +106,24 @@ def test_full_disk_is_one_line_naming_the_folder(tmp_path):
         assert ".part" not in err[0] and list(disk.iterdir()) == []
     finally:
         subprocess.run(["umount", str(disk)])
+
+
+def test_a_folder_whose_parent_is_read_only_is_written_in_place(tmp_path, monkeypatch):
+    """`-o .` in a home folder whose parent the user cannot write: staging goes inside the folder."""
+    import tempfile
+
+    import layers.outset
+
+    target = tmp_path / "o"
+    target.mkdir()
+    real = tempfile.mkdtemp
+
+    def no_write_in_parent(dir=None, **kwargs):  # as for a user in /home/user (root writes anywhere)
+        if dir == tmp_path:
+            raise PermissionError(13, "Permission denied")
+        return real(dir=dir, **kwargs)
+
+    monkeypatch.setattr(layers.outset.tempfile, "mkdtemp", no_write_in_parent)
+    with output_set(target, ["sites.csv"]) as staged:
+        staged.path("sites.csv").write_text("new")
+    assert [p.name for p in target.iterdir()] == ["sites.csv"] and [p.name for p in tmp_path.iterdir()] == ["o"]
