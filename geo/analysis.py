@@ -1,32 +1,39 @@
 """Whose claims each site touches, for whole arrays of sites at once.
 
-Every spatial step is an STRtree query over all sites, giving (site, polygon) pairs; distances are
-geodesic (WGS84, pyproj) between each site and the nearest boundary point of its candidate polygons.
-Per-site results are then grouped from the pairs, so the cost grows with the number of pairs, not with
-a Python loop over sites.
+Spatial questions go to :mod:`geo.engine` (grid-indexed containment, geodesic distances from a k-d
+tree of boundary points); this module turns its (site, polygon) pairs into the per-site claims
+columns. Sites go through in chunks, so working memory is bounded by the chunk, not by their number.
 """
 
 from __future__ import annotations
 
+import gc
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
+from . import engine
 from .claims import load_claims
 from .codes import country_name
 from .countries import load_countries
-from .geodesy import geodesic_km
 
-KM_PER_DEG = 110.574  # shortest degree (of latitude); turns km into a safe degree search radius
-
-# The 1:50m country outlines are generalised by up to several km; a site on a small island or a coast
-# that falls in the sea still belongs to the nearest country within this distance.
+# The country outlines are generalised (1:10m, up to a few hundred metres); a site on a small
+# island or a coast that falls in the sea still belongs to the nearest country within this distance.
 COAST_TOLERANCE_KM = 25.0
 
-BAND_DEG = 2.0  # latitude bands for the nearest-region search: within one, cos(lat) varies < 2 % to 60°
+# Farther out, a site is most likely on an island too small for the outlines: it takes the nearest
+# country within 200 nautical miles, the reach of a state's waters (its exclusive economic zone).
+ISLAND_REACH_KM = 370.4
 
-CHUNK = 50_000  # sites per pass: bounds the (site, polygon) pair arrays to a few hundred MB
+CELL_DEG = 0.1  # containment grid; about 2.5 % of the world's cells hold a 1:10m border or coast
+# Edges are densified for distances to this step (degrees): finer for the small disputed-areas
+# layer, so that nearly every site's nearest vertex settles its distance; coarser for the 1:10m
+# outlines, whose 550,000 vertices are dense already.
+REGION_STEP_DEG, COUNTRY_STEP_DEG = 0.01, 0.05
+
+CHUNK = 100_000  # sites per pass: bounds the working arrays to a few hundred MB
 
 ANNOTATIONS = [
     "status", "disputed", "regions", "administered_by", "administered_by_name", "claimed_by",
@@ -34,91 +41,37 @@ ANNOTATIONS = [
     "nearest_disputed_km",
 ]
 
+_STATE = re.compile(r"[A-Z]{3}")  # an ISO3 code; entity names (Northern Cyprus) never match
+
 
 def annotate(
     sites: gpd.GeoDataFrame,
     claims: gpd.GeoDataFrame | None = None,
     countries: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
-    """Add the claims columns (``ANNOTATIONS``) to a sites frame; see docs/CONTRACTS.md.
-
-    Sites go through in chunks of ``CHUNK`` so that memory stays bounded however many there are.
-    """
+    """Add the claims columns (``ANNOTATIONS``) to a sites frame; see docs/CONTRACTS.md."""
     claims = load_claims() if claims is None else claims
     countries = load_countries() if countries is None else countries
-    layers = Polygons(claims.geometry.values), Polygons(countries.geometry.values)
-    if len(sites) <= CHUNK:
-        return _annotate(sites, claims, countries, *layers)
-    parts = [_annotate(sites.iloc[i:i + CHUNK], claims, countries, *layers) for i in range(0, len(sites), CHUNK)]
-    return gpd.GeoDataFrame(pd.concat(parts), crs=sites.crs)
-
-
-def _annotate(
-    sites: gpd.GeoDataFrame, claims: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
-    regions_layer: Polygons, outlines: Polygons,
-) -> gpd.GeoDataFrame:
-    points = np.asarray(sites.geometry.values)
-    lat = shapely.get_y(points)
+    context = _Context(claims, countries)
+    lon = sites.geometry.x.to_numpy(float)
+    lat = sites.geometry.y.to_numpy(float)
     radius = sites["radius_km"].to_numpy(float)
-    n = len(points)
-
-    # Disputed regions the site is in, or whose edge lies within its radius.
-    site_i, region_i, km = regions_layer.within(points, lat, radius)
-    touched = pd.DataFrame({"site": site_i, "region": region_i, "km": km}).sort_values(["site", "km"])
-    hit, first_region, first_km = _closest(site_i, region_i, km)
-    inside_region = np.full(n, -1)
-    inside_region[hit] = np.where(first_km == 0, first_region, -1)
-
-    country = site_countries(points, lat, radius, countries, outlines, sites.get("hint_country"))
-    # Off a small island, far from any country outline: the nearest touched region's administrator.
-    offshore = pd.isna(country).astype(bool)
-    region_admin = np.full(n, None, dtype=object)
-    region_admin[hit] = claims["administered_by"].to_numpy(object)[first_region]
-    country = np.where(offshore, region_admin, country)
-    near_index, near_km = regions_layer.nearest(points, lat)
-
-    names = claims["region"].to_numpy(object)
-    sites_touched = touched["site"].to_numpy()
-    regions = _per_site(n, sites_touched, names[touched["region"].to_numpy()], default=None)
-
-    # Claimants: every touched region's, plus the site's own country unless it sits in a region.
-    pairs = pd.DataFrame({"site": sites_touched, "code": claims["claimed_by"].to_numpy(object)[touched["region"]]})
-    own = np.flatnonzero((inside_region < 0) & pd.notna(country))
-    own = own[np.isin(own, sites_touched)]
-    codes = pd.concat([pairs.explode("code"), pd.DataFrame({"site": own, "code": country[own]})])
-    codes = codes.dropna().drop_duplicates().sort_values(["site", "code"])
-    claimed = _per_site(n, codes["site"].to_numpy(), codes["code"].to_numpy(object), default=country)
-
-    in_region = inside_region >= 0
-    administered = np.where(
-        in_region, claims["administered_by"].to_numpy(object)[inside_region], country
-    )
-    country_worldviews = dict(zip(countries["iso3"], countries["worldviews"], strict=False))
-    worldviews = np.where(
-        in_region,
-        claims["worldviews"].to_numpy(object)[inside_region],
-        pd.Series(country).map(country_worldviews).to_numpy(object),
-    )
-    # A region administered by a state is that state de facto, whatever the 1:50m outline says.
-    admin_is_state = pd.Series(administered).isin(country_worldviews).to_numpy()
-    de_facto = np.where(in_region & admin_is_state, administered, country)
-
-    near_region = np.zeros(n, bool)
-    near_region[hit] = True
-    status = np.where(in_region, "inside", np.where(near_region, "near", "undisputed"))
+    hint = sites["hint_country"].to_numpy(object) if "hint_country" in sites else np.full(len(sites), None)
+    # Millions of small lists make no reference cycles, but they set off the cycle collector again
+    # and again, each time over the whole heap: it is paused while they are made.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        parts = [
+            context.annotate(lon[i:i + CHUNK], lat[i:i + CHUNK], radius[i:i + CHUNK], hint[i:i + CHUNK])
+            for i in range(0, len(sites), CHUNK)
+        ] or [context.annotate(lon, lat, radius, hint)]
+    finally:
+        if paused:
+            gc.enable()
     out = sites.copy()
-    out["status"] = status
-    out["disputed"] = status != "undisputed"
-    out["regions"] = regions
-    out["administered_by"] = administered
-    out["administered_by_name"] = _names(administered)
-    out["claimed_by"] = claimed
-    out["claimed_by_names"] = _name_lists(claimed)
-    out["country"] = de_facto
-    out["country_name"] = _names(de_facto)
-    out["worldviews"] = [w if isinstance(w, dict) else {} for w in worldviews]
-    out["nearest_disputed"] = np.where(near_index >= 0, names[near_index] if len(names) else None, None)
-    out["nearest_disputed_km"] = np.round(near_km, 3)
+    for column in ANNOTATIONS:
+        out[column] = np.concatenate([part[column] for part in parts])
     return out
 
 
@@ -129,146 +82,146 @@ def touched_regions(annotated: gpd.GeoDataFrame, claims: gpd.GeoDataFrame | None
     return claims[claims["region"].isin(named)]
 
 
-class Polygons:
-    """A polygon layer prepared once, with its STRtree: every query below reuses both.
+class _Context:
+    """The two indexed layers and the lookup tables every chunk uses."""
 
-    Prepared polygons answer point-in-polygon and within-distance tests by index, so the tests cost
-    little even for 1:50m outlines of Russia or Canada.
-    """
+    def __init__(self, claims: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> None:
+        self.regions = engine.layer(claims.geometry.values, CELL_DEG, REGION_STEP_DEG)
+        self.outlines = engine.layer(countries.geometry.values, CELL_DEG, COUNTRY_STEP_DEG)
+        self.region_name = claims["region"].to_numpy(object)
+        self.region_admin = claims["administered_by"].to_numpy(object)
+        self.region_claims = claims["claimed_by"].to_numpy(object)
+        self.region_views = claims["worldviews"].to_numpy(object)
+        self.iso3 = countries["iso3"].to_numpy(object)
+        # By code, a state's own unit (first in NE's order), not a small one under the same code
+        # (Clipperton under FRA, Brazilian Island under BRA).
+        main = countries.drop_duplicates("iso3")
+        sovereign = main["sovereign"] if "sovereign" in main else main["iso3"]
+        self.sovereign = dict(zip(main["iso3"], sovereign, strict=True))
+        self.views = dict(zip(main["iso3"], main["worldviews"], strict=True))
 
-    def __init__(self, geometries: np.ndarray) -> None:
-        self.geoms = np.asarray(geometries, dtype=object)
-        shapely.prepare(self.geoms)
-        self.tree = shapely.STRtree(self.geoms)
-        self._bands: dict[int, tuple[float, np.ndarray, shapely.STRtree]] = {}
+    def _state(self, country: str) -> str | None:
+        """The sovereign state (ISO3) a country code or entity counts as for claims, if any."""
+        state = self.sovereign.get(country, country)
+        return state if isinstance(state, str) and _STATE.fullmatch(state) else None
 
-    def __len__(self) -> int:
-        return len(self.geoms)
+    def annotate(self, lon: np.ndarray, lat: np.ndarray, radius: np.ndarray, hint: np.ndarray) -> dict[str, np.ndarray]:
+        n = len(lon)
+        # Disputed regions the site is in (0 km) or whose edge lies within its radius, nearest first.
+        site_i, region_i, km = self.regions.within(lon, lat, radius)
+        first = np.r_[True, site_i[1:] != site_i[:-1]] if len(site_i) else np.zeros(0, bool)
+        near_index, near_km = np.full(n, -1, np.intp), np.full(n, np.nan)
+        near_index[site_i[first]], near_km[site_i[first]] = region_i[first], km[first]
+        touched = near_index >= 0
+        inside = np.where(touched & (near_km == 0), near_index, -1)
+        rest = np.flatnonzero(~touched)  # outside every region: the nearest may be anywhere
+        near_index[rest], near_km[rest] = self.regions.boundary.nearest(lon[rest], lat[rest])
 
-    def containing(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(site, polygon) pairs where the polygon covers the site."""
-        site_i, poly_i = self.tree.query(points)
-        hit = shapely.intersects(self.geoms[poly_i], points[site_i])
-        return site_i[hit], poly_i[hit]
+        country = self._countries(lon, lat, radius, hint, near_index, near_km)
+        in_region = inside >= 0
+        admin = np.where(in_region, self.region_admin[inside], country)
+        # A region administered by a state is that state de facto, whatever the outline says.
+        de_facto = np.where(in_region & _lookup(admin, lambda c: c in self.views).astype(bool), admin, country)
+        views = np.where(in_region, self.region_views[inside], _lookup(country, self.views.get))
 
-    def within(self, points: np.ndarray, lat: np.ndarray, km: np.ndarray) -> tuple[np.ndarray, ...]:
-        """(site, polygon, geodesic km) for every polygon within ``km`` of each site (0 inside)."""
-        deg = _degrees(km, lat)
-        x, y = shapely.get_x(points), shapely.get_y(points)
-        site_i, poly_i = self.tree.query(shapely.box(x - deg, y - deg, x + deg, y + deg))
-        near = shapely.dwithin(self.geoms[poly_i], points[site_i], deg[site_i])
-        site_i, poly_i = site_i[near], poly_i[near]
-        dist = self.km(site_i, poly_i, points)
-        keep = dist <= km[site_i]
-        return site_i[keep], poly_i[keep], dist[keep]
+        # Claimants: every touched region's, and the site's own state unless it is inside a region.
+        own = _lookup(country, self._state)
+        own[in_region] = None
+        claimed = _object([[c] if c else [] for c in own.tolist()])
+        claimed_names = _object([[c] if c else [] for c in _names(own).tolist()])
+        sites = np.unique(site_i)  # the few that touch a region: their lists are built from pairs
+        pairs = pd.DataFrame({"site": site_i, "code": self.region_claims[region_i]}).explode("code")
+        mine = sites[pd.notna(own[sites])]
+        codes = pd.concat([pairs, pd.DataFrame({"site": mine, "code": own[mine]})]).dropna()
+        codes = codes.drop_duplicates().sort_values(["site", "code"])
+        keys = codes["site"].to_numpy(int)
+        claimed[sites] = _per_site(sites, keys, codes["code"].to_numpy(object))
+        claimed_names[sites] = _per_site(sites, keys, _names(codes["code"].to_numpy(object)))
+        regions = _object([[] for _ in range(n)])
+        regions[sites] = _per_site(sites, site_i, self.region_name[region_i])
 
-    def km(self, site_i: np.ndarray, poly_i: np.ndarray, points: np.ndarray) -> np.ndarray:
-        """Geodesic km from each site to the nearest point of its paired polygon (0 inside)."""
-        polygons, pts = self.geoms[poly_i], points[site_i]
-        dist = np.zeros(len(site_i))
-        out = ~shapely.intersects(polygons, pts)
-        if out.any():
-            ends = shapely.get_coordinates(shapely.shortest_line(pts[out], polygons[out])).reshape(-1, 2, 2)
-            dist[out] = geodesic_km(ends[:, 0, 0], ends[:, 0, 1], ends[:, 1, 0], ends[:, 1, 1])
-        return dist
+        status = np.where(in_region, "inside", np.where(touched, "near", "undisputed"))
+        found = near_index >= 0
+        return {
+            "status": status,
+            "disputed": status != "undisputed",
+            "regions": regions,
+            "administered_by": admin,
+            "administered_by_name": _names(admin),
+            "claimed_by": claimed,
+            "claimed_by_names": claimed_names,
+            "country": de_facto,
+            "country_name": _names(de_facto),
+            "worldviews": _dicts(views),
+            "nearest_disputed": np.where(found, self.region_name[np.where(found, near_index, 0)] if len(self.region_name) else None, None),
+            "nearest_disputed_km": np.round(near_km, 3),
+        }
 
-    def nearest(self, points: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Index of, and geodesic km to, the nearest polygon for each site.
-
-        Searched band by band of latitude, in a copy of the layer whose longitudes are scaled by the
-        band's cosine, where degrees are nearly isotropic. The polygon nearest there gives an upper bound
-        U; a geodesic of length D <= U never goes poleward of |lat| + U/110.574 km, so along it
-        D >= 110.574 km x min(1, cos(that latitude) / band cosine) x scaled distance, and only polygons
-        that bound admits are measured on the ellipsoid.
-        """
-        index, dist = np.full(len(points), -1), np.full(len(points), np.nan)
-        if len(self) == 0:
-            return index, dist
-        band = np.clip(((lat + 90) // BAND_DEG).astype(int), 0, int(180 // BAND_DEG) - 1)
-        for b in np.unique(band):  # at most 90 bands, however many sites
-            sites = np.flatnonzero(band == b)
-            scale, geoms, tree = self._band(b)
-            scaled = shapely.points(shapely.get_x(points[sites]) * scale, lat[sites])
-            site_i, poly_i = tree.query_nearest(scaled, all_matches=False)
-            upper = np.empty(len(sites))
-            upper[site_i] = self.km(sites[site_i], poly_i, points)
-            reach = np.radians(np.minimum(np.abs(lat[sites]) + upper / KM_PER_DEG, 89.9))
-            bound = upper / (KM_PER_DEG * np.minimum(1.0, np.cos(reach) / scale)) * 1.000001 + 1e-9
-            x, y = shapely.get_x(scaled), shapely.get_y(scaled)
-            site_i, poly_i = tree.query(shapely.box(x - bound, y - bound, x + bound, y + bound))
-            near = shapely.dwithin(geoms[poly_i], scaled[site_i], bound[site_i])
-            site_i, poly_i = site_i[near], poly_i[near]
-            found, closest, km = _closest(site_i, poly_i, self.km(sites[site_i], poly_i, points))
-            index[sites[found]], dist[sites[found]] = closest, km
-        return index, dist
-
-    def _band(self, band: int) -> tuple[float, np.ndarray, shapely.STRtree]:
-        """The layer with longitudes scaled by the cosine of this latitude band's middle."""
-        if band not in self._bands:
-            scale = float(np.cos(np.radians(-90 + (band + 0.5) * BAND_DEG)))
-            geoms = shapely.transform(self.geoms, lambda xy: xy * [scale, 1.0])
-            shapely.prepare(geoms)
-            self._bands[band] = scale, geoms, shapely.STRtree(geoms)
-        return self._bands[band]
-
-
-def site_countries(
-    points: np.ndarray, lat: np.ndarray, radius_km: np.ndarray, countries: gpd.GeoDataFrame,
-    outlines: Polygons, hint: pd.Series | None,
-) -> np.ndarray:
-    """De facto country per site: the outline it is in, else the gazetteer's country, else the
-    nearest outline within the site's radius or the coastal tolerance."""
-    iso3 = countries["iso3"].to_numpy(object)
-    result = np.full(len(points), None, dtype=object)
-    site_i, poly_i = outlines.containing(points)
-    result[site_i] = iso3[poly_i]
-    outside = np.flatnonzero(pd.isna(result))
-    if hint is not None:
-        hints = hint.to_numpy(object)[outside]
-        known = pd.Series(hints).isin(set(iso3)).to_numpy()
-        result[outside[known]] = hints[known]
+    def _countries(
+        self, lon: np.ndarray, lat: np.ndarray, radius: np.ndarray, hint: np.ndarray,
+        near_index: np.ndarray, near_km: np.ndarray,
+    ) -> np.ndarray:
+        """De facto country per site: the outline it is in (or the gazetteer's country if that
+        one's outline is within the site's radius); else the gazetteer's country; else,
+        within the site's radius or the coast tolerance, the nearer of the nearest outline and the
+        nearest disputed region (its administrator); else the outline of the nearest boundary
+        vertex within ``ISLAND_REACH_KM`` (an island too small for the outlines)."""
+        result = np.full(len(lon), None, dtype=object)
+        site_i, poly_i = self.outlines.containing(lon, lat)
+        result[site_i[::-1]] = self.iso3[poly_i[::-1]]  # the first covering outline wins
+        # 1:10m borders are generalised by up to a km or so: the gazetteer's country wins where its
+        # outline lies within the site's radius (El Paso, Point Roberts).
+        other = np.flatnonzero(pd.notna(result) & pd.notna(hint) & (hint != result))
+        site_o, poly_o, _ = self.outlines.within(lon[other], lat[other], radius[other])
+        agree = self.iso3[poly_o] == hint[other[site_o]]
+        result[other[site_o[agree]]] = hint[other[site_o[agree]]]
+        outside = np.flatnonzero(pd.isna(result))
+        known = _lookup(hint[outside], lambda c: c in self.views).astype(bool)
+        result[outside[known]] = hint[outside[known]]
         outside = outside[~known]
-    reach = np.maximum(radius_km[outside], COAST_TOLERANCE_KM)
-    found, closest, _ = _closest(*outlines.within(points[outside], lat[outside], reach))
-    result[outside[found]] = iso3[closest]
-    return result
+        reach = np.maximum(radius[outside], COAST_TOLERANCE_KM)
+        index, km = self.outlines.boundary.nearest(lon[outside], lat[outside], reach.max(initial=0))
+        index = np.where(km <= reach, index, -1)
+        has_region = (near_index[outside] >= 0) & (near_km[outside] <= reach)
+        region_first = has_region & ~(km <= near_km[outside])
+        result[outside] = np.where(
+            region_first,
+            self.region_admin[np.where(region_first, near_index[outside], 0)] if len(self.region_admin) else None,
+            np.where(index >= 0, self.iso3[np.maximum(index, 0)], None),
+        )
+        island = outside[pd.isna(result[outside])]
+        index = self.outlines.boundary.nearest_vertex(lon[island], lat[island], ISLAND_REACH_KM)
+        result[island] = np.where(index >= 0, self.iso3[np.maximum(index, 0)], None)
+        return result
 
 
-def _degrees(km: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """A degree radius that covers ``km`` in every direction from latitude ``lat``."""
-    cos = np.cos(np.radians(np.minimum(np.abs(lat) + km / KM_PER_DEG, 89.0)))
-    return km / (KM_PER_DEG * cos) * 1.01 + 1e-9
+def _per_site(sites: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Lists for the given (sorted) sites from (site, value) pairs sorted by site; ``[]`` without
+    pairs. Split points are found vectorised; only the lists, which the output needs, are per site."""
+    bounds = np.searchsorted(keys, sites, side="left"), np.searchsorted(keys, sites, side="right")
+    values = values.tolist()
+    return _object([values[a:b] for a, b in zip(*bounds)])
 
 
-def _closest(site_i: np.ndarray, poly_i: np.ndarray, km: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Of (site, polygon, km) pairs, the closest polygon per site: (sites, polygons, km), by site."""
-    order = np.lexsort((km, site_i))
-    site_i, poly_i, km = site_i[order], poly_i[order], km[order]
-    first = np.r_[True, site_i[1:] != site_i[:-1]] if len(site_i) else np.zeros(0, bool)
-    return site_i[first], poly_i[first], km[first]
+def _object(items: list) -> np.ndarray:
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
 
-def _per_site(n: int, keys: np.ndarray, values: np.ndarray, default: np.ndarray | None) -> list[list]:
-    """Per-site lists from (site, value) pairs sorted by site; sites without pairs get
-    ``[default[i]]`` (or ``[]``). Grouping and defaults are vectorised; only the final lists, which
-    the output needs as Python objects, are made one per site."""
-    if default is None:
-        out = pd.Series([()] * n, dtype=object)
-    else:
-        codes = pd.Series(default, dtype=object)
-        out = codes.map({code: (code,) for code in codes.dropna().unique()}).astype(object)
-        out[out.isna()] = [()] * int(out.isna().sum())
-    if len(keys):
-        grouped = pd.Series(values, index=keys).groupby(level=0, sort=False).agg(tuple)
-        out.iloc[grouped.index.to_numpy()] = grouped.to_numpy()
-    return [list(t) for t in out]
+def _lookup(values: np.ndarray, func) -> np.ndarray:
+    """``func`` of each value, computed once per distinct value (None stays None)."""
+    index, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    results = _object([func(v) for v in distinct] + [None])
+    return results[index]
 
 
-def _name_lists(code_lists: list[list]) -> list[list]:
-    lookup = {c: country_name(c) for c in {c for codes in code_lists for c in codes}}
-    return [[lookup[c] for c in codes] for codes in code_lists]
+def _dicts(values: np.ndarray) -> np.ndarray:
+    """Worldview dicts as they are (shared with the layer), a fresh ``{}`` where there is none."""
+    missing = np.flatnonzero([not isinstance(v, dict) for v in values])
+    values[missing] = _object([{} for _ in missing])
+    return values
 
 
 def _names(codes: np.ndarray) -> np.ndarray:
-    lookup = {c: country_name(c) for c in pd.unique(pd.Series(codes).dropna())}
-    return pd.Series(codes).map(lookup).to_numpy(object)
+    return _lookup(codes, country_name)

@@ -97,9 +97,12 @@ def _whole_state_views(claims: gpd.GeoDataFrame, administrators: pd.Series) -> l
     """Per region, the (viewer, owner) pairs that only repeat the viewer's claim on the whole
     administering state; a region over half that state's area is itself what is claimed."""
     countries = load_countries()
-    states = countries.dissolve("iso3")  # Indian Ocean Territories and Ashmore share AUS
-    views = dict(zip(countries["iso3"], countries["worldviews"]))
-    area = pd.Series(shapely.area(states.geometry.values), index=states.index)  # ratios only: degrees do
+    # A state's own unit comes first; 1:10m adds small ones under its code (Clipperton is FRA).
+    main = countries.drop_duplicates("iso3")
+    views = dict(zip(main["iso3"], main["worldviews"]))
+    # units do not overlap, so a state's area is the sum of its units' (Indian Ocean Territories and
+    # Ashmore share AUS); ratios only, so degrees do
+    area = pd.Series(shapely.area(countries.geometry.values)).groupby(countries["iso3"].to_numpy()).sum()
     skips = []
     for admin, region_area in zip(administrators, shapely.area(claims.geometry.values)):
         state_views = views.get(admin, {})

@@ -52,7 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("sites", type=Path, help="sites.geojson written by claimmap, or any points layer")
     render.add_argument("-o", "--out", type=Path, default=Path("map.html"), help="HTML file (default: map.html)")
     _map_options(render)
+    render.add_argument("--cdn", action="store_true",
+                        help="load Leaflet from its CDN: a smaller file that needs the network to open")
     _as_of_option(render)
+
+    read = commands.add_parser("read", help="find the places a news article names and report their claims")
+    read.add_argument("article", nargs="?", help="article as .txt or .html, or - for stdin")
+    read.add_argument("--jsonl", metavar="DOCS", help="JSON Lines of {\"id\", \"text\"}: print each one's mentions "
+                      "as a JSON line (- for stdin)")
+    read.add_argument("--on-error", choices=["stop", "skip"], default="stop",
+                      help="with --jsonl: stop at a malformed line (default) or skip it")
+    read.add_argument("-o", "--out", type=Path, help="folder for sites.geojson, regions.geojson, sites.csv, map.html")
+    read.add_argument("--as-of", metavar="YYYY-MM-DD", help="the claims as they stood on this date (default: the "
+                      "article's date from its HTML metadata, else today); see `claimmap data`")
+    _map_options(read)
+    read.add_argument("--no-map", action="store_true", help="do not write map.html")
 
     commands.add_parser("data", help="show where reference data comes from, versions and licences")
     return parser
@@ -71,7 +85,7 @@ def _formats(text: str) -> list[str]:
 def _map_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-regions", action="store_true", help="draw every disputed region, not only nearby ones")
     parser.add_argument("--self-contained", action="store_true",
-                        help="inline every script and style: one HTML file that needs no network")
+                        help="kept for old scripts: every map is self-contained (works offline) by default")
 
 
 def _as_of_option(parser: argparse.ArgumentParser) -> None:
@@ -94,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if args.data_dir is not None:
             data.set_data_dir(args.data_dir)
-        return {"check": _check, "map": _map, "data": _data}[args.command](args)
+        return {"check": _check, "map": _map, "read": _read, "data": _data}[args.command](args)
     except ClaimmapError as exc:
         print(f"claimmap: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -168,9 +182,42 @@ def _map(args: argparse.Namespace) -> int:
     from .check import check
     from .errata import parse_as_of
 
-    annotated = check(input_path=args.sites, as_of=parse_as_of(args.as_of) if args.as_of is not None else None)
-    path = write_map(annotated, args.out, all_regions=args.all_regions, self_contained=args.self_contained)
+    as_of = parse_as_of(args.as_of) if args.as_of is not None else None
+    annotated = check(input_path=args.sites, as_of=as_of)
+    path = write_map(annotated, args.out, all_regions=args.all_regions, cdn=args.cdn)
     print(f"wrote {path}")
+    return 0
+
+
+def _read(args: argparse.Namespace) -> int:
+    import json
+
+    from layers.publish import publish
+    from layers.table import format_report
+
+    from .errata import parse_as_of
+    from .read import read_article, read_jsonl
+
+    if (args.article is None) == (args.jsonl is None):
+        raise ClaimmapError("give one ARTICLE (.txt, .html or -) or --jsonl DOCS")
+    if args.jsonl is not None:
+        if args.out is not None or args.as_of is not None:
+            raise ClaimmapError("--jsonl prints one JSON line of mentions per document; -o and --as-of are for "
+                                "one ARTICLE")
+        records = list(read_jsonl(args.jsonl, on_error="skip" if args.on_error == "skip" else "raise"))
+        sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        return 0
+    annotated = read_article(args.article, as_of=parse_as_of(args.as_of) if args.as_of is not None else None)
+    origin = {"as-of": "--as-of", "article": "article date", "today": "today, the default"}
+    if args.out is not None:
+        written = publish(annotated, args.out, html_map=not args.no_map, all_regions=args.all_regions,
+                          self_contained=args.self_contained)
+    print(format_report(annotated))
+    print(f"claims as of {annotated['as_of'].iat[0]} ({origin[annotated.attrs['as_of_origin']]}): "
+          "Natural Earth 5.1.1 with the dated errata (`claimmap data`)")
+    if args.out is not None:
+        print("wrote " + ", ".join(str(p) for p in written))
+    print(data.ATTRIBUTION)
     return 0
 
 

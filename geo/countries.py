@@ -1,8 +1,9 @@
-"""Countries as users see them on a map: Natural Earth's 1:50m admin-0 units (default worldview).
+"""Countries as users see them on a map: Natural Earth's 1:10m admin-0 units (default worldview).
 
 A unit keeps its own ISO3 (Greenland is GRL, Puerto Rico PRI), because users want the unit on the
 map as "the country"; ``sovereign`` gives the state that holds it, as claims are counted.
 Units without an ISO code (Somaliland, Northern Cyprus, Siachen Glacier) go by their NE name.
+One NE polygon (Egypt's) crosses itself; outlines are made valid so that point tests are exact.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import functools
 from pathlib import Path
 
 import geopandas as gpd
+import shapely
 
 from .codes import country_name, owner_iso3, to_iso3, worldviews
 from .data import fetch
@@ -40,7 +42,7 @@ def _load(path: Path) -> gpd.GeoDataFrame:
             "sovereign": units["ADM0_A3"].map(owner_iso3).fillna(units["ADMIN"]),
             "worldviews": worldviews(units),
         },
-        geometry=units.geometry,
+        geometry=shapely.make_valid(units.geometry.values, method="structure"),
         crs=units.crs,
     )
     return countries[COLUMNS]

@@ -74,10 +74,9 @@ SOURCES: dict[str, Source] = {
             "a250c1cf8ab68898399928a1fa1d5c242eb4de6335cb51a7f7a7f12a9f3c8438",
         ),
         Source(
-            "countries", "naturalearth", "ne_50m_admin_0_countries",
-            f"{_NE}/50m/cultural/ne_50m_admin_0_countries.zip",
-            "ne_50m_admin_0_countries.shp", NATURAL_EARTH, "5.1.1",
-            "4919f1d35d4526b08f07cd3b8d7351d25328e063b180ca5036f6d1b3ed2ac3e3",
+            "countries", "naturalearth", "ne_10m_admin_0_countries",
+            f"{_NE}/10m/cultural/ne_10m_admin_0_countries.zip",
+            "ne_10m_admin_0_countries.shp", NATURAL_EARTH, "5.1.1",
         ),
         Source(
             "cities500", "geonames", "cities500", f"{_GN}/cities500.zip",
@@ -90,6 +89,25 @@ SOURCES: dict[str, Source] = {
         Source(
             "country_info", "geonames", "countryInfo", f"{_GN}/countryInfo.txt",
             "countryInfo.txt", GEONAMES, "daily dump",
+        ),
+        # The offline basemap of layers.htmlmap.
+        Source(
+            "land", "naturalearth", "ne_50m_land", f"{_NE}/50m/physical/ne_50m_land.zip",
+            "ne_50m_land.shp", NATURAL_EARTH, "5.1.1",
+        ),
+        Source(
+            "lakes", "naturalearth", "ne_50m_lakes", f"{_NE}/50m/physical/ne_50m_lakes.zip",
+            "ne_50m_lakes.shp", NATURAL_EARTH, "5.1.1",
+        ),
+        Source(
+            "rivers", "naturalearth", "ne_50m_rivers_lake_centerlines",
+            f"{_NE}/50m/physical/ne_50m_rivers_lake_centerlines.zip",
+            "ne_50m_rivers_lake_centerlines.shp", NATURAL_EARTH, "5.1.1",
+        ),
+        Source(
+            "boundary_lines", "naturalearth", "ne_10m_admin_0_boundary_lines_land",
+            f"{_NE}/10m/cultural/ne_10m_admin_0_boundary_lines_land.zip",
+            "ne_10m_admin_0_boundary_lines_land.shp", NATURAL_EARTH, "5.1.1",
         ),
     ]
 }

@@ -12,3 +12,29 @@ def geodesic_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.n
     """Geodesic km between paired points, for arrays or scalars."""
     _, _, metres = GEOD.inv(lon1, lat1, lon2, lat2)
     return np.asarray(metres) / 1000.0
+
+
+# WGS84, for points on the ellipsoid in Earth-centred Cartesian km (ECEF): chords there are
+# antimeridian- and pole-safe, and never longer than the geodesic between the same two points.
+A_KM = 6378.137
+E2 = (1 / 298.257223563) * (2 - 1 / 298.257223563)
+
+# A sphere whose radius exceeds WGS84's largest radius of curvature (6,399.6 km, at the poles), with
+# a 1.6 % margin: a geodesic of the ellipsoid bends at least as much as this sphere's great circles,
+# so the arc over a chord ``c`` on it, 2R asin(c / 2R), is a lower bound of the geodesic length.
+LOWER_R_KM = 6500.0
+
+
+def ecef_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """(n, 3) Earth-centred Cartesian km of lon/lat degrees on the WGS84 ellipsoid."""
+    lam, phi = np.radians(lon), np.radians(lat)
+    sin_phi, cos_phi = np.sin(phi), np.cos(phi)
+    n = A_KM / np.sqrt(1 - E2 * sin_phi**2)
+    return np.column_stack([n * cos_phi * np.cos(lam), n * cos_phi * np.sin(lam), n * (1 - E2) * sin_phi])
+
+
+def chord_within_km(km: np.ndarray | float) -> np.ndarray:
+    """The chord that any point within geodesic ``km`` lies within (inverse of the lower bound)."""
+    half = np.minimum(np.asarray(km, float) / (2 * LOWER_R_KM), np.pi / 2)
+    return 2 * LOWER_R_KM * np.sin(np.maximum(half, 0.0))
+
