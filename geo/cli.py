@@ -137,6 +137,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.engine == "dask":
         from .distributed import check_dask
 
+        if args.names:
+            raise ClaimmapError("--engine dask annotates an --input GeoParquet; give place names without it")
         written = check_dask(args.input, args.out, scheduler=args.scheduler, workers=args.workers,
                              summary=summary, errors=errors, as_of=as_of)
     else:
