@@ -6,22 +6,36 @@ import argparse
 import sys
 import warnings
 from pathlib import Path
+from typing import NoReturn
 
-from . import data
-from .errors import ClaimmapError
+from . import __version__, data
+from .errors import ClaimmapError, DataError, InputError
+from .errors import printable as _shown
 
-EXIT_BAD_INPUT = 2
+EXIT_BAD_INPUT = 2  # also argparse's status for a bad command line
+EXIT_NO_DATA = 3  # reference data missing, damaged or not downloadable
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a malformed command line reported as one line like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"claimmap: error: {_shown(message)} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="claimmap", description="Whose territorial claims does this place touch?"
+    parser = _Parser(
+        prog="claimmap", description="Whose territorial claims does this place touch?",
+        epilog=f"exit status: 0 done, {EXIT_BAD_INPUT} bad input, {EXIT_NO_DATA} reference data missing or damaged",
     )
-    parser.add_argument("--data-dir", type=Path, help=f"offline data folder (default: ${data.ENV_DATA_DIR}, "
-                        "else a per-user cache filled from the official sources)")
+    parser.add_argument("--version", action="version", version=f"claimmap {__version__}")
+    _data_options(parser, None)
     commands = parser.add_subparsers(dest="command", required=True)
+    # The same options after the subcommand; SUPPRESS keeps them from resetting a value given before it.
+    common = _Parser(add_help=False)
+    _data_options(common, argparse.SUPPRESS)
 
-    check = commands.add_parser("check", help="geocode sites and report the claims they touch")
+    check = commands.add_parser("check", parents=[common], help="geocode sites and report the claims they touch")
     check.add_argument("names", nargs="*", metavar="NAME",
                        help="place name, 'Name, Country', 'NAME@LAT,LON' or 'LAT,LON'")
     check.add_argument("-i", "--input", help="sites file: CSV (name[,lat,lon,country,radius_km]), GeoJSON, GeoPackage, "
@@ -48,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     _as_of_option(check)
     check.add_argument("--no-map", action="store_true", help="do not write map.html")
 
-    render = commands.add_parser("map", help="render a sites layer (GeoJSON/CSV) as an HTML map")
+    render = commands.add_parser("map", parents=[common], help="render a sites layer (GeoJSON/CSV) as an HTML map")
     render.add_argument("sites", type=Path, help="sites.geojson written by claimmap, or any points layer")
     render.add_argument("-o", "--out", type=Path, default=Path("map.html"), help="HTML file (default: map.html)")
     _map_options(render)
@@ -56,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="load Leaflet from its CDN: a smaller file that needs the network to open")
     _as_of_option(render)
 
-    read = commands.add_parser("read", help="find the places a news article names and report their claims")
+    read = commands.add_parser("read", parents=[common],
+                               help="find the places a news article names and report their claims")
     read.add_argument("article", nargs="?", help="article as .txt or .html, or - for stdin")
     read.add_argument("--jsonl", metavar="DOCS", help="JSON Lines of {\"id\", \"text\"}: print each one's mentions "
                       "as a JSON line (- for stdin)")
@@ -68,7 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     _map_options(read)
     read.add_argument("--no-map", action="store_true", help="do not write map.html")
 
-    commands.add_parser("data", help="show where reference data comes from, versions and licences")
+    about = commands.add_parser("data", parents=[common],
+                                help="show where reference data comes from, versions and licences")
+    about.add_argument("--verify", action="store_true",
+                       help="check every data file against its pinned sha256 now, and report")
     return parser
 
 
@@ -80,6 +98,16 @@ def _formats(text: str) -> list[str]:
     if unknown:
         raise argparse.ArgumentTypeError(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
     return keys
+
+
+def _data_options(parser: argparse.ArgumentParser, default: str | None) -> None:
+    parser.add_argument("--data-dir", type=Path, default=default,
+                        help=f"offline data folder (default: ${data.ENV_DATA_DIR}, else a per-user cache "
+                        "filled from the official sources)")
+    parser.add_argument("--accept-unknown-data", action="store_true",
+                        default=False if default is None else default,
+                        help="use data files that match no pinned version (they must still be well formed; "
+                        f"outputs name them as unverified); also ${data.ENV_ACCEPT_UNKNOWN}=1")
 
 
 def _map_options(parser: argparse.ArgumentParser) -> None:
@@ -94,7 +122,7 @@ def _as_of_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"claimmap: warning: {message}", file=sys.stderr)
+    print(f"claimmap: warning: {_shown(message)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,14 +134,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        if args.data_dir is not None:
-            data.set_data_dir(args.data_dir)
-        return {"check": _check, "map": _map, "read": _read, "data": _data}[args.command](args)
+        with data.configured(args.data_dir, args.accept_unknown_data or None):
+            return {"check": _check, "map": _map, "read": _read, "data": _data}[args.command](args)
     except ClaimmapError as exc:
-        print(f"claimmap: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        print(f"claimmap: error: {_shown(exc)}", file=sys.stderr)
+        return EXIT_NO_DATA if isinstance(exc, DataError) else EXIT_BAD_INPUT
     except OSError as exc:  # an output folder that cannot be written, a disk that is full
-        print(f"claimmap: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"claimmap: error: {_shown(exc.filename or '')}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
@@ -132,6 +159,8 @@ def _check(args: argparse.Namespace) -> int:
     to_stdout = args.out == "-"
     if to_stdout and (len(formats) != 1 or formats[0] not in ("geojson", "csv")):
         raise ClaimmapError("-o - writes one text format to stdout: add --format geojson or --format csv")
+    for text in [*args.names, args.country or "", *args.geonames_country]:
+        _check_text(text)
     as_of = parse_as_of(args.as_of) if args.as_of is not None else None
     summary = Summary()
     if args.engine == "dask":
@@ -176,6 +205,14 @@ def _check(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(data.ATTRIBUTION, file=sys.stderr)
     return 0
+
+
+def _check_text(text: str) -> None:
+    """Bytes that were not UTF-8 reach argv as lone surrogates, which no later stage can encode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{text!r} is not valid UTF-8 text (undecodable bytes on the command line)") from None
 
 
 def _map(args: argparse.Namespace) -> int:
@@ -226,6 +263,11 @@ def _read(args: argparse.Namespace) -> int:
 def _data(args: argparse.Namespace) -> int:
     from . import errata
 
+    if args.verify:
+        report = data.verify_all()
+        for key, found, ok in report:
+            print(f"{key}: {'ok' if ok else 'FAILED'}: {found}")
+        return 0 if all(ok for _, _, ok in report) else EXIT_NO_DATA
     for row in data.describe():
         print(f"{row['key']}: {row['path']} ({row['origin']})")
         print(f"    {row['url']}  version {row['version']}  licence {row['licence']}")

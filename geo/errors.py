@@ -1,4 +1,6 @@
-"""Errors a user can fix: the CLI prints them as one line and exits 2."""
+"""Errors a user can fix: the CLI prints them as one line and exits 3 for data, 2 for anything else."""
+
+import unicodedata
 
 
 class ClaimmapError(Exception):
@@ -33,3 +35,8 @@ class AmbiguousPlace(InputError):
             f"ambiguous place {query!r}: {'; '.join(self.candidates)} "
             "(add a country, e.g. 'Name, Country', or use --first)"
         )
+
+
+def printable(text: object) -> str:
+    """Text as one terminal line: control characters (from names or file names) escaped, never obeyed."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) == "Cc" else c for c in str(text))

@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 import pyproj
 import shapely
 
-from geo.data import ATTRIBUTION, SOURCES
+from geo.data import ATTRIBUTION, provenance
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def metadata() -> dict:
     """What every layer says about where its data came from."""
     return {"attribution": ATTRIBUTION,
-            "claimmap": {"data": {s.key: f"{s.url} ({s.version})" for s in SOURCES.values()}}}
+            "claimmap": {"data": provenance()}}
 
 
 def kinds(frame: pd.DataFrame, columns: list[str]) -> dict[str, str]:

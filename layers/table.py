@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from geo.codes import country_name
+from geo.errors import printable
 
 MAX_SITES = 100  # beyond this the files carry the rest; a terminal of millions helps no one
 
@@ -52,4 +53,4 @@ def format_report(annotated: gpd.GeoDataFrame, counts: pd.Series | None = None) 
         f"{total:,} sites: {counts.get('inside', 0):,} inside a disputed area, "
         f"{counts.get('near', 0):,} near one, {counts.get('undisputed', 0):,} undisputed"
     )
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)

@@ -91,7 +91,7 @@ def test_input_csv_mixes_names_and_coordinates(tmp_path, capsys):
 def test_data_command_lists_sources(capsys):
     assert main(["data"]) == 0
     shown = capsys.readouterr().out
-    assert "disputed_areas" in shown and "a250c1cf" in shown and "CC BY 4.0" in shown
+    assert "disputed_areas" in shown and "5c44088c" in shown and "CC BY 4.0" in shown  # the pinned .shp read
 
 
 def bad_geojson(tmp_path):
@@ -126,6 +126,7 @@ BAD_INPUTS = {
     "empty data folder": (lambda tmp: ["--data-dir", str(tmp), "check", "Rattu"], "not found in data folder"),
     "no sites": (lambda tmp: ["check"], "give at least one place name"),
 }
+NO_DATA = {"no data folder", "empty data folder"}  # exit 3: reference data, not the user's input
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS)
@@ -136,7 +137,7 @@ def test_bad_input_is_one_line_exit_2_and_no_output(case, tmp_path):
     (out / "sites.geojson").write_text("previous run")
     args = make_args(tmp_path) + ["-o", str(out)]
     run = subprocess.run([sys.executable, "-m", "geo.cli", *args], capture_output=True, text=True)
-    assert run.returncode == 2
+    assert run.returncode == (3 if case in NO_DATA else 2)
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("claimmap: error: "), run.stderr
     assert message in lines[0]

@@ -27,9 +27,11 @@ def folder(tmp_path, monkeypatch):
     (geonames / "cities500.txt").write_text("".join(rows), encoding="utf-8")
     monkeypatch.setenv(data.ENV_CACHE_DIR, str(tmp_path / "cache"))
     data.set_data_dir(tmp_path / "data")
+    data.set_accept_unknown(True)  # a made-up cities500 matches no pinned version
     index._load.cache_clear()
     yield tmp_path
     data.set_data_dir(None)
+    data.set_accept_unknown(None)
     index._load.cache_clear()
 
 

@@ -204,6 +204,7 @@ def test_country_dump_adds_places_and_repeats_are_merged(tmp_path, monkeypatch):
         archive.writestr("PK.txt", cherat + synthetic)
     monkeypatch.setenv(data.ENV_CACHE_DIR, str(tmp_path / "cache"))
     data.set_data_dir(tmp_path)
+    data.set_accept_unknown(True)  # a made-up folder matches no pinned version
     try:
         geonames = GeoNames(country_dumps=["pk"])
         post = geonames.geocode("Synthetic Test Post")
@@ -214,6 +215,7 @@ def test_country_dump_adds_places_and_repeats_are_merged(tmp_path, monkeypatch):
             GeoNames().geocode("Synthetic Test Post")
     finally:
         data.set_data_dir(None)
+        data.set_accept_unknown(None)
 
 
 # --- disputed regions ----------------------------------------------------------------------------------

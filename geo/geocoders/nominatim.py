@@ -51,7 +51,8 @@ class Nominatim(Geocoder):
         iso2 = iso2_from_iso3(country) if country else None
         key = f"{fold(name)}|{iso2 or ''}"
         cache = self._read_cache()
-        if key not in cache:
+        places = self._locations(name, cache.get(key))
+        if places is None:
             try:
                 found = self._request(
                     name, exactly_one=False, limit=RESULTS, addressdetails=True, language="en",
@@ -65,8 +66,17 @@ class Nominatim(Geocoder):
                 return []
             cache[key] = [place.raw for place in found or []]
             self._write_cache(cache)
-        places = sorted((self._location(name, raw) for raw in cache[key]), key=lambda loc: -loc.score)
-        return places[:limit]
+            places = self._locations(name, cache[key]) or []
+        return sorted(places, key=lambda loc: -loc.score)[:limit]
+
+    def _locations(self, query: str, raws: Any) -> list[Location] | None:
+        """The places of one cached answer; None if there is none or it is damaged, so it is asked again."""
+        if not isinstance(raws, list):
+            return None
+        try:
+            return [self._location(query, raw) for raw in raws]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
 
     def _location(self, query: str, raw: dict[str, Any]) -> Location:
         resolved = raw.get("name") or raw["display_name"].split(",")[0].strip()
@@ -84,9 +94,10 @@ class Nominatim(Geocoder):
 
     def _read_cache(self) -> dict[str, list[dict[str, Any]]]:
         try:
-            return json.loads(self._cache_path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):  # a cache is disposable: start afresh
+            cache = json.loads(self._cache_path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, UnicodeDecodeError, ValueError):  # a cache is disposable: start afresh
             return {}
+        return cache if isinstance(cache, dict) else {}
 
     def _write_cache(self, cache: dict[str, list[dict[str, Any]]]) -> None:
         self._cache_path.parent.mkdir(parents=True, exist_ok=True)
