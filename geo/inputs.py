@@ -235,8 +235,9 @@ def _nul_in_json(source: Source) -> None:
         features = json.loads(data).get("features", [])
     except (ValueError, AttributeError):
         features = []
-    for number, feature in enumerate(features, start=1):
-        for key, value in (feature.get("properties") or {}).items():
+    for number, feature in enumerate(features if isinstance(features, list) else [], start=1):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        for key, value in (properties if isinstance(properties, dict) else {}).items():
             if isinstance(value, str) and "\x00" in value:
                 raise InputError(f"{source.name}: row {number}, column {key}: a NUL character in {value!r}")
     raise InputError(f"{source.name}: a NUL character (\\u0000) in the file")
