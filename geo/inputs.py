@@ -194,15 +194,15 @@ def _geoarrow(column: pa.Array, encoding: str, source: Source) -> np.ndarray:
 
 
 def _ogr_chunks(source: Source, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    import pyogrio
-
     if isinstance(source.data, bytes) and b"\\u0000" in source.data.lower() or (
             isinstance(source.data, Path) and source.data.suffix.lower() in (".geojson", ".json")
             and b"\\u0000" in source.data.read_bytes().lower()):
         _nul_in_json(source)
     try:
         yield from _ogr_batches(source, chunk_rows)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pa.ArrowInvalid) as exc:
+    except InputError:
+        raise
+    except Exception as exc:  # GDAL on a damaged file: DataSourceError, ArrowInvalid, even IndexError
         raise InputError(f"cannot read {source.name}: {_one_line(exc)}") from exc
 
 
