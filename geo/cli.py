@@ -38,8 +38,21 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", parents=[common], help="geocode sites and report the claims they touch")
     check.add_argument("names", nargs="*", metavar="NAME",
                        help="place name, 'Name, Country', 'NAME@LAT,LON' or 'LAT,LON'")
-    check.add_argument("-i", "--input", type=Path, help="CSV (name[,lat,lon,country,radius_km]) or GeoJSON points")
-    check.add_argument("-o", "--out", type=Path, help="folder for sites.geojson, regions.geojson, sites.csv, map.html")
+    check.add_argument("-i", "--input", help="sites file: CSV (name[,lat,lon,country,radius_km]), GeoJSON, GeoPackage, "
+                       "FlatGeobuf, Shapefile, KML or GeoParquet (file or dataset folder); '-' reads stdin")
+    check.add_argument("-o", "--out", help="folder for the sites and regions layers and map.html; '-' writes the "
+                       "sites layer to stdout (one text format: geojson or csv)")
+    check.add_argument("--format", action="append", type=_formats, metavar="F[,F...]",
+                       help="layer formats: geojson, gpkg, fgb, parquet, csv, shp (default: geojson,csv); repeatable")
+    check.add_argument("--on-error", choices=["fail", "skip"], default="fail",
+                       help="a bad row stops the run (fail, default) or is skipped and listed in errors.csv (skip)")
+    check.add_argument("--engine", choices=["local", "dask"], default="local",
+                       help="dask: annotate a GeoParquet input partition by partition on a dask cluster")
+    check.add_argument("--scheduler", metavar="ADDRESS",
+                       help="dask scheduler to use (e.g. tcp://10.0.0.5:8786); default: a local cluster")
+    check.add_argument("--workers", type=int, default=2, help="workers of the local dask cluster (default: 2)")
+    check.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
+    check.add_argument("-q", "--quiet", action="store_true", help="print no report and no attribution, only errors")
     check.add_argument("--country", help="country hint for every name (ISO2, ISO3 or English name)")
     check.add_argument("--first", action="store_true", help="take the best match of an ambiguous name")
     check.add_argument("--online", action="store_true", help="also ask Nominatim (OpenStreetMap), 1 request/s")
@@ -75,6 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     about.add_argument("--verify", action="store_true",
                        help="check every data file against its pinned sha256 now, and report")
     return parser
+
+
+def _formats(text: str) -> list[str]:
+    from layers.formats import FORMATS
+
+    keys = [k.strip().lower() for k in text.split(",") if k.strip()]
+    unknown = [k for k in keys if k not in FORMATS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+    return keys
 
 
 def _data_options(parser: argparse.ArgumentParser, default: str | None) -> None:
@@ -122,27 +145,65 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from layers.publish import publish
+    from layers.publish import DEFAULT_FORMATS, publish
     from layers.table import format_report
 
-    from .check import check
+    from .check import check_chunks
     from .errata import parse_as_of
+    from .progress import Summary, progress, wanted
 
     if not args.names and args.input is None:
         raise ClaimmapError("give at least one place name or --input FILE")
+    formats = [k for group in args.format or [DEFAULT_FORMATS] for k in group]
+    errors: list[dict] | None = [] if args.on_error == "skip" else None
+    to_stdout = args.out == "-"
+    if to_stdout and (len(formats) != 1 or formats[0] not in ("geojson", "csv")):
+        raise ClaimmapError("-o - writes one text format to stdout: add --format geojson or --format csv")
     for text in [*args.names, args.country or "", *args.geonames_country]:
         _check_text(text)
     as_of = parse_as_of(args.as_of) if args.as_of is not None else None
-    annotated = check(args.names, input_path=args.input, country=args.country, first=args.first,
-                      online=args.online, country_dumps=args.geonames_country, as_of=as_of)
-    if args.out is not None:
-        written = publish(annotated, args.out, html_map=not args.no_map, all_regions=args.all_regions,
-                          self_contained=args.self_contained)
-    print(format_report(annotated))
-    print(f"claims as of {annotated['as_of'].iat[0]}: Natural Earth 5.1.1 with the dated errata (`claimmap data`)")
-    if args.out is not None:
-        print("wrote " + ", ".join(str(p) for p in written))
-    print(data.ATTRIBUTION)
+    summary = Summary()
+    if args.engine == "dask":
+        from .distributed import check_dask
+
+        if args.names:
+            raise ClaimmapError("--engine dask annotates an --input GeoParquet; give place names without it")
+        written = check_dask(args.input, args.out, scheduler=args.scheduler, workers=args.workers,
+                             summary=summary, errors=errors, as_of=as_of)
+    else:
+        bars = wanted(args.progress, args.quiet)
+        chunks = check_chunks(args.names, input_path=args.input, country=args.country, first=args.first,
+                              online=args.online, country_dumps=args.geonames_country, as_of=as_of, errors=errors,
+                              progress=bars)
+        chunks = progress(summary.watch(chunks), enabled=bars and args.input is not None)
+        written = []
+        if to_stdout:
+            from layers.formats import write_layer
+            from layers.vector import SITE_PROPERTIES, with_names
+
+            sys.stdout.flush()
+            target = sys.stdout if formats[0] == "csv" else "/vsistdout/"
+            write_layer(map(with_names, chunks), target, formats[0], "sites", SITE_PROPERTIES, "Point")
+        elif args.out is not None:
+            written = publish(chunks, args.out, html_map=not args.no_map, all_regions=args.all_regions,
+                              self_contained=args.self_contained, formats=formats, errors=errors)
+        else:
+            for _ in chunks:
+                pass
+    report = sys.stderr if to_stdout else sys.stdout
+    if not args.quiet:
+        print(format_report(summary.head, summary.counts), file=report)
+        if len(summary.head):
+            print(f"claims as of {summary.head['as_of'].iat[0]}: Natural Earth 5.1.1 with the dated errata "
+                  "(`claimmap data`)", file=report)
+        if written:
+            print("wrote " + ", ".join(str(p) for p in written), file=report)
+    if errors:
+        where = f" (listed in {Path(args.out) / 'errors.csv'})" if args.out not in (None, "-") else ""
+        print(f"claimmap: warning: skipped {len(errors):,} bad rows{where}; first: {errors[0]['reason']}",
+              file=sys.stderr)
+    if not args.quiet:
+        print(data.ATTRIBUTION, file=sys.stderr)
     return 0
 
 

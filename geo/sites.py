@@ -1,23 +1,26 @@
 """Sites: what the user asks about, resolved to points with a radius, as one GeoDataFrame.
 
 A site comes from a name (geocoded), from ``NAME@LAT,LON`` / ``LAT,LON`` on the command line, or from
-a CSV/GeoJSON file. Coordinates given by the user are taken as they are: nothing is geocoded then, and
-files of coordinates are read column-wise so that millions of event points cost no Python loop.
+a file of any format :mod:`geo.inputs` reads. Coordinates given by the user are taken as they are:
+nothing is geocoded then, and files of coordinates are read column-wise, a chunk at a time, so that
+millions of event points cost no Python loop and bounded memory.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .codes import country_code
 from .errors import InputError
 from .geocoders import Geocoder, Location, default_geocoder
-from .codes import country_code
+from .inputs import CHUNK_ROWS, open_source, read_chunks
+from .progress import each
 
 COLUMNS = [
     "name", "resolved_name", "source", "score", "ambiguous", "alternatives", "reference",
@@ -27,8 +30,10 @@ COLUMNS = [
 DEFAULT_RADIUS_KM = 1.0  # positional uncertainty of a coordinate typed or copied by a person
 
 _COORDS = re.compile(
-    r"^\s*(?:(?P<name>.*?)\s*@\s*)?(?P<lat>[-+]?\d+(?:\.\d*)?)\s*,\s*(?P<lon>[-+]?\d+(?:\.\d*)?)\s*$"
+    r"^\s*(?:(?P<name>.*?)\s*@\s*)?(?P<lat>[-+]?\d+(?:\.\d*)?)\s*,\s*(?P<lon>[-+]?\d+(?:\.\d*)?)\s*$", re.DOTALL
 )
+# After '@', or alone, only digits, signs, dots and commas: a coordinate pair, however mistyped ('A@,').
+_COORDS_TRIED = re.compile(r"^(?:.*@\s*[-+\d.,\s]*|\s*[-+\d.]*\s*,\s*[-+\d.]*\s*)$", re.DOTALL)
 
 
 def resolve(
@@ -36,20 +41,30 @@ def resolve(
     country: str | None = None,
     first: bool = False,
     geocoder: Geocoder | None = None,
+    *,
+    errors: list[dict] | None = None,
+    progress: bool = False,
 ) -> gpd.GeoDataFrame:
-    """Geocode names (or parse ``NAME@LAT,LON`` / ``LAT,LON``) into a sites frame, in order."""
+    """Geocode names (or parse ``NAME@LAT,LON`` / ``LAT,LON``) into a sites frame, in order.
+
+    With ``errors`` (a list), a name that cannot be used is left out and recorded there as
+    ``{"row", "input", "reason"}`` instead of raising. ``progress`` shows a bar while geocoding."""
     names = list(names)
     if not names:
         raise InputError("no sites given")
-    table = pd.DataFrame({"name": names, "lat": np.nan, "lon": np.nan})
+    table = pd.DataFrame({"row": np.arange(1, len(names) + 1), "name": names, "lat": np.nan, "lon": np.nan,
+                          "radius_km": np.nan, "hint": None, "lenient_hint": False})
+    reasons = pd.Series(None, index=table.index, dtype=object)
     for i, name in enumerate(names):
         match = _COORDS.match(name)
         if match:
             table.loc[i, ["name", "lat", "lon"]] = [
                 match["name"] or f"{match['lat']},{match['lon']}", float(match["lat"]), float(match["lon"])
             ]
-    table["hint"] = country
-    return _complete(table, first, geocoder)
+        elif _COORDS_TRIED.match(name):
+            reasons[i] = f"{name!r}: coordinates must be two numbers, LAT,LON (as in 'Name@35.1,74.8')"
+    reasons = reasons.where(reasons.notna(), coordinate_reasons(table))
+    return _complete(table, reasons, country, first, geocoder, errors=errors, progress=progress)
 
 
 def read_sites(
@@ -57,56 +72,76 @@ def read_sites(
     country: str | None = None,
     first: bool = False,
     geocoder: Geocoder | None = None,
+    *,
+    errors: list[dict] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Sites from a CSV (``name`` and optional ``lat``, ``lon``, ``country``, ``radius_km``) or a
-    GeoJSON of points (``name`` and optional ``radius_km``; a layer claimmap wrote keeps where its
-    coordinates came from)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"cannot read {path}: no such file")
-    if path.suffix.lower() in {".geojson", ".json"}:
-        return _read_geojson(path)
-    table = _read_csv(path)
-    table["hint"] = table["country"].where(table["country"] != "", country)
-    return _complete(table, first, geocoder)
+    """Sites from any file :func:`geo.inputs.open_source` reads (CSV with ``name`` and optional
+    ``lat``/``lon``, ``country``, ``radius_km``; points in GeoJSON, GeoPackage, GeoParquet, ...). A layer
+    claimmap wrote reads back with its provenance. ``errors`` as in :func:`resolve`."""
+    frames = list(iter_sites(path, country, first, geocoder, errors=errors))
+    return frames[0] if len(frames) == 1 else gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
-        raise InputError(f"cannot read {path}: {_one_line(exc)}") from exc
-    if "name" not in table.columns:
-        raise InputError(f"{path}: a sites CSV needs a 'name' column (found: {', '.join(map(repr, table.columns))})")
-    if table.empty:
-        raise InputError(f"{path}: no sites in the file")
-    for column in ("lat", "lon", "radius_km", "country"):
-        if column not in table.columns:
-            table[column] = ""
-    for column in ("lat", "lon", "radius_km"):
-        table[column] = _numbers(table, column, path)
-    half = table["lat"].isna() != table["lon"].isna()
-    if half.any():
-        raise InputError(f"{path}: site {table['name'][half].iat[0]!r} has only one of lat/lon")
-    return table
+def iter_sites(
+    path: str | Path,
+    country: str | None = None,
+    first: bool = False,
+    geocoder: Geocoder | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    errors: list[dict] | None = None,
+    progress: bool = False,
+) -> Iterator[gpd.GeoDataFrame]:
+    """:func:`read_sites` a chunk at a time, for inputs of any size."""
+    source = open_source(path)
+    yielded = False
+    for table, reasons in read_chunks(source, chunk_rows):
+        frame = _complete(table, reasons, country, first, geocoder, errors=errors, source=source.name,
+                          progress=progress)
+        if len(frame) or not yielded:
+            yielded = True
+            yield frame
+    if not yielded:
+        raise InputError(f"{source.name}: no sites in the file")
 
 
-def _numbers(table: pd.DataFrame, column: str, path: Path) -> pd.Series:
-    text = table[column].str.strip()
-    values = pd.to_numeric(text.replace("", np.nan), errors="coerce")
-    bad = values.isna() & (text != "")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"{path}: site {table['name'].iat[i]!r}: {column} {text.iat[i]!r} is not a number")
-    return values
+def coordinate_reasons(table: pd.DataFrame) -> pd.Series:
+    """Why each row's given coordinates or radius cannot be used (None where they can)."""
+    reasons = pd.Series(None, index=table.index, dtype=object)
+    checks = [
+        ("lat", table["lat"].notna() & ~table["lat"].between(-90, 90), "latitude {} is outside -90..90"),
+        ("lon", table["lon"].notna() & ~table["lon"].between(-180, 180), "longitude {} is outside -180..180"),
+        ("radius_km", table["radius_km"].notna() & ~(table["radius_km"] >= 0), "radius_km {} must be a number >= 0"),
+    ]
+    for column, bad, message in checks:
+        for i in np.flatnonzero(bad.to_numpy() & reasons.isna().to_numpy()):
+            reasons.iat[i] = f"site {table['name'].iat[i]!r}: " + message.format(table[column].iat[i])
+    return reasons
 
 
-def _complete(table: pd.DataFrame, first: bool, geocoder: Geocoder | None) -> gpd.GeoDataFrame:
-    """Fill provenance for given coordinates and geocode the rows that have none."""
-    if "radius_km" not in table:
-        table["radius_km"] = np.nan
-    hints = table["hint"].where(table["hint"].notna() & (table["hint"] != ""), None)
-    iso3 = {h: country_code(h) for h in hints.dropna().unique()}  # an unknown country is bad input
+def _complete(table: pd.DataFrame, reasons: pd.Series, country: str | None, first: bool,
+              geocoder: Geocoder | None, *, errors: list[dict] | None, source: str | None = None,
+              progress: bool = False) -> gpd.GeoDataFrame:
+    """Check every row, then geocode the rows without coordinates; bad rows raise, or go to ``errors``."""
+    def bad(i: int, reason: str) -> None:
+        message = f"{source}: row {table['row'].iat[i]}, {reason}" if source else reason
+        if errors is None:
+            raise InputError(message)
+        errors.append({"row": int(table["row"].iat[i]), "input": _input_text(table, i), "reason": message})
+
+    hints = table["hint"].where(table["hint"].notna() & (table["hint"] != ""), country)
+    iso3 = {}
+    for hint in pd.unique(hints.dropna()):
+        try:
+            iso3[hint] = country_code(hint)
+        except InputError as exc:
+            if hint == country or not table["lenient_hint"].any():
+                reasons = reasons.where(reasons.notna() | (hints != hint), f"column country: {exc}")
+            iso3[hint] = None  # a layer claimmap wrote names entities such as 'Northern Cyprus' there
+    keep = np.ones(len(table), bool)
+    for i in np.flatnonzero(reasons.notna().to_numpy()):
+        bad(i, reasons.iat[i])
+        keep[i] = False
     frame = pd.DataFrame({
         "name": table["name"].astype(str), "resolved_name": table["name"].astype(str),
         "source": "input", "score": 100.0, "ambiguous": False,
@@ -115,13 +150,28 @@ def _complete(table: pd.DataFrame, first: bool, geocoder: Geocoder | None) -> gp
         "radius_km": table["radius_km"].fillna(DEFAULT_RADIUS_KM).astype(float),
         "hint_country": hints.map(iso3).astype(object).where(hints.notna(), None),
     }, index=table.index)
-    todo = np.flatnonzero(table["lat"].isna().to_numpy())
+    for column in ("resolved_name", "source", "score", "ambiguous", "reference"):
+        if column in table:  # provenance of a layer claimmap wrote
+            kept = table[column]
+            frame[column] = kept.where(kept.notna() & (kept != ""), frame[column]).astype(frame[column].dtype)
+    todo = np.flatnonzero(keep & table["lat"].isna().to_numpy())
     if len(todo):
         geocoder = geocoder or default_geocoder()
-        for i in todo:
-            loc = geocoder.geocode(frame["name"].iat[i], country=frame["hint_country"].iat[i], first=first)
+        for i in each(todo, len(todo), progress, "geocoding"):
+            try:
+                loc = geocoder.geocode(frame["name"].iat[i], country=frame["hint_country"].iat[i], first=first)
+            except InputError as exc:
+                bad(i, str(exc))
+                keep[i] = False
+                continue
             _fill(frame, i, loc, keep_radius=not np.isnan(table["radius_km"].iat[i]))
-    return sites_frame(frame)
+    return sites_frame(frame[keep])
+
+
+def _input_text(table: pd.DataFrame, i: int) -> str:
+    lat, lon = table["lat"].iat[i], table["lon"].iat[i]
+    name = table["name"].iat[i]
+    return name if np.isnan(lat) and np.isnan(lon) else f"{name}@{lat},{lon}"
 
 
 def _fill(frame: pd.DataFrame, i: int, loc: Location, keep_radius: bool) -> None:
@@ -156,32 +206,3 @@ def check_coordinates(frame: pd.DataFrame) -> None:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise InputError(f"site {frame['name'].iat[i]!r}: " + message.format(frame[column].iat[i]))
-
-
-def _read_geojson(path: Path) -> gpd.GeoDataFrame:
-    try:
-        layer = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for broken files; all are bad input
-        raise InputError(f"cannot read {path}: {_one_line(exc)}") from exc
-    if layer.empty:
-        raise InputError(f"{path}: no features")
-    kinds = set(layer.geom_type.dropna())
-    if kinds != {"Point"} or layer.geometry.isna().any():
-        raise InputError(f"{path}: every feature must be a Point (found {', '.join(sorted(map(str, kinds)))})")
-    if layer.crs is not None and not layer.crs.equals("EPSG:4326"):
-        layer = layer.to_crs("EPSG:4326")
-    table = pd.DataFrame({
-        "name": layer["name"].astype(str) if "name" in layer else [f"site {i + 1}" for i in range(len(layer))],
-        "lat": layer.geometry.y, "lon": layer.geometry.x, "hint": None,
-        "radius_km": pd.to_numeric(layer["radius_km"], errors="coerce") if "radius_km" in layer else np.nan,
-    })
-    frame = _complete(table, first=False, geocoder=None)
-    for column in ("resolved_name", "source", "score", "ambiguous", "reference"):
-        if column in layer:
-            kept = layer[column].reset_index(drop=True)
-            frame[column] = kept.where(kept.notna(), frame[column]).astype(frame[column].dtype)
-    return frame
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from geo.codes import country_name
 from geo.errors import printable
@@ -23,7 +24,11 @@ def _km(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
-def format_report(annotated: gpd.GeoDataFrame) -> str:
+def format_report(annotated: gpd.GeoDataFrame, counts: pd.Series | None = None) -> str:
+    """The report of ``annotated``; with ``counts`` (status counts of a stream), ``annotated`` is only
+    its first sites."""
+    counts = annotated["status"].value_counts() if counts is None else counts
+    total = int(counts.sum())
     lines = []
     for row in annotated.head(MAX_SITES).itertuples(index=False):
         lat = f"{abs(row.lat):.4f}°{'N' if row.lat >= 0 else 'S'}"
@@ -42,11 +47,10 @@ def format_report(annotated: gpd.GeoDataFrame) -> str:
             near = "" if np.isnan(row.nearest_disputed_km) else (
                 f"; nearest disputed area {row.nearest_disputed}, {row.nearest_disputed_km:,.1f} km")
             lines.append(f"  not in any disputed area: {named(row.country)}{near}")
-    if len(annotated) > MAX_SITES:
-        lines.append(f"... and {len(annotated) - MAX_SITES:,} more sites (see the output files)")
-    counts = annotated["status"].value_counts()
+    if total > MAX_SITES:
+        lines.append(f"... and {total - MAX_SITES:,} more sites (see the output files)")
     lines.append(
-        f"{len(annotated):,} sites: {counts.get('inside', 0):,} inside a disputed area, "
+        f"{total:,} sites: {counts.get('inside', 0):,} inside a disputed area, "
         f"{counts.get('near', 0):,} near one, {counts.get('undisputed', 0):,} undisputed"
     )
     return "\n".join(printable(line) for line in lines)

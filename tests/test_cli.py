@@ -23,6 +23,7 @@ def out(tmp_path_factory):
     )
     assert run.returncode == 0, run.stderr
     folder.joinpath("stdout.txt").write_text(run.stdout)
+    folder.joinpath("stderr.txt").write_text(run.stderr)  # the attribution: stdout stays the report
     return folder
 
 
@@ -30,7 +31,8 @@ def test_founding_case_report(out):
     report = out.joinpath("stdout.txt").read_text()
     assert "inside Gilgit-Baltistan: administered by Pakistan (PAK); claimed by India (IND), Pakistan (PAK)" in report
     assert "not in any disputed area: Pakistan (PAK); nearest disputed area Azad Kashmir" in report
-    assert "GeoNames" in report and "Natural Earth" in report
+    credit = out.joinpath("stderr.txt").read_text()
+    assert "GeoNames" in credit and "Natural Earth" in credit
 
 
 def test_sites_geojson_properties(out):
@@ -118,7 +120,7 @@ BAD_INPUTS = {
     "longitude 181": (lambda tmp: ["check", "45.5,181"], "longitude 181.0 is outside -180..180"),
     "broken geojson": (bad_geojson, "cannot read"),
     "not points": (lines_geojson, "must be a Point"),
-    "bad csv number": (bad_csv, "lat 'north' is not a number"),
+    "bad csv number": (bad_csv, "row 1, column lat: 'north' is not a number"),
     "missing file": (lambda tmp: ["check", "--input", str(tmp / "nope.csv")], "no such file"),
     "no data folder": (lambda tmp: ["--data-dir", str(tmp / "nowhere"), "check", "Rattu"], "does not exist"),
     "empty data folder": (lambda tmp: ["--data-dir", str(tmp), "check", "Rattu"], "not found in data folder"),
@@ -157,13 +159,15 @@ def test_warnings_reach_the_user_as_one_line(monkeypatch, capsys):
     import warnings as w
 
     import geo.check
+    import geo.data
 
     def failing_check(*args, **kwargs):
         w.warn("Nominatim failed for 'Rattu' (timed out); using offline sources only", stacklevel=2)
         return real_check(*args, **kwargs)
 
-    real_check = geo.check.check
-    monkeypatch.setattr(geo.check, "check", failing_check)
+    real_check = geo.check.check_chunks
+    monkeypatch.setattr(geo.check, "check_chunks", failing_check)
     assert main(["check", "Cherat", "--online"]) == 0
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["claimmap: warning: Nominatim failed for 'Rattu' (timed out); using offline sources only"]
+    assert err[0] == "claimmap: warning: Nominatim failed for 'Rattu' (timed out); using offline sources only"
+    assert err[1:] == [geo.data.ATTRIBUTION]

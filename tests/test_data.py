@@ -271,6 +271,7 @@ def test_unknown_data_is_named_in_outputs(linked, capsys, tmp_path):
     out = tmp_path / "o"
     status, err = run(["check", "Rattu@35.15,74.8", "-o", str(out), "--no-map", "--accept-unknown-data"], capsys)
     assert status == 0
+    err = [line for line in err if line != data.ATTRIBUTION]  # the attribution goes to stderr too
     assert err == [f"claimmap: warning: using unverified data {path} (it matches no pinned version; "
                    "accepted by --accept-unknown-data)"]
     shown = json.loads((out / "sites.geojson").read_text())["claimmap"]["data"]

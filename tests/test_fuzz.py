@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from geo.analysis import annotate
 from geo.cli import main
+from geo.data import ATTRIBUTION
 from geo.errors import ClaimmapError
 from geo.geocoders import default_geocoder
 from geo.sites import COLUMNS, read_sites, resolve, sites_frame
@@ -125,7 +126,8 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
 def assert_cli_contract(status: int, err: str) -> None:
     assert status in (0, 2, 3), (status, err)
     lines = err.removesuffix("\n").split("\n") if err else []
-    problems = [line for line in lines if not line.startswith(("claimmap: warning: ", "claimmap: downloading"))]
+    problems = [line for line in lines if not line.startswith(("claimmap: warning: ", "claimmap: downloading"))
+                and line != ATTRIBUTION]  # the attribution goes to stderr, so that stdout stays data
     if status == 0:
         assert not problems, err
     else:
@@ -283,7 +285,8 @@ def test_cli_check_writes_outputs(geocoder, sites, html):
         assert_cli_contract(status, err)
         written = sorted(p.name for p in out.iterdir()) if out.exists() else []
         if status == 0:
-            assert written == sorted(["regions.geojson", "sites.csv", "sites.geojson", *(["map.html"] if html else [])])
+            assert written == sorted(["regions.geojson", "sites.csv", "sites.geojson", "sites.qml", "regions.qml",
+                                      *(["map.html"] if html else [])])
             read_back = answer_or_one_line(read_sites, out / "sites.geojson")
             assert read_back is not None and len(read_back) == len(sites)
         else:

@@ -90,7 +90,8 @@ def test_founding_case_from_the_wheel(venv, data_dir):
     assert lines[2].startswith("Cherat  33.82")
     assert lines[3].startswith("  not in any disputed area: Pakistan (PAK); nearest disputed area Azad Kashmir, 15")
     written = venv["cwd"] / "out"
-    assert sorted(p.name for p in written.iterdir()) == ["map.html", "regions.geojson", "sites.csv", "sites.geojson"]
+    assert sorted(p.name for p in written.iterdir()) == ["map.html", "regions.geojson", "regions.qml", "sites.csv",
+                                                        "sites.geojson", "sites.qml"]
     assert "leaflet" in (written / "map.html").read_text().lower()
 
 
