@@ -355,16 +355,12 @@ def geojson_point(coordinates, properties) -> bytes:
     ).encode()
 
 
-@pytest.mark.xfail(strict=False, reason="geo/sites.py: a non-numeric 'score' in input GeoJSON is a ValueError "
-                   "traceback (issue 12 part 5)")
 def test_known_non_numeric_score_in_geojson():
     with tempfile.TemporaryDirectory() as folder:
         path = write_temp(folder, "s.geojson", geojson_point([74.8, 35.15], {"score": "high"}))
         answer_or_one_line(read_sites, path)
 
 
-@pytest.mark.xfail(strict=False, reason="geo/sites.py: an 'ambiguous' property that is not a boolean (a list) in "
-                   "input GeoJSON is a ValueError traceback (issue 12 part 5, typed columns)")
 def test_known_non_boolean_ambiguous_in_geojson():
     with tempfile.TemporaryDirectory() as folder:
         path = write_temp(folder, "s.geojson", geojson_point([90.0, 90.0], {"ambiguous": [0.0, 0.0]}))
@@ -381,9 +377,6 @@ def test_known_control_characters_in_the_report():
     assert all(one_line(line) for line in out.splitlines()), repr(out)
 
 
-@pytest.mark.xfail(strict=False, reason="layers/htmlmap.py: a radius_km of 1e308 (accepted by geo/sites.py, which "
-                   "only asks for a finite number >= 0) overflows to inf in the map's circle and json.dumps(allow_nan="
-                   "False) raises ValueError: a traceback, exit 1")
 def test_known_huge_radius_breaks_the_map():
     with tempfile.TemporaryDirectory() as folder:
         sites = write_temp(folder, "in.csv", b"name,lat,lon,radius_km\nA,35,74,1e308\n")
