@@ -71,7 +71,8 @@ def annotate(
             gc.enable()
     out = sites.copy()
     for column in ANNOTATIONS:
-        out[column] = np.concatenate([part[column] for part in parts])
+        columns = [part[column] for part in parts]
+        out[column] = np.concatenate(columns) if isinstance(columns[0], np.ndarray) else columns[0]._concat_same_type(columns)
     return out
 
 
@@ -121,15 +122,15 @@ class _Context:
         rest = np.flatnonzero(~touched)  # outside every region: the nearest may be anywhere
         near_index[rest], near_km[rest] = self.regions.boundary.nearest(lon[rest], lat[rest])
 
-        country = self._countries(lon, lat, radius, hint, near_index, near_km)
+        country = _Codes(self._countries(lon, lat, radius, hint, near_index, near_km))
         in_region = inside >= 0
-        admin = np.where(in_region, self.region_admin[inside], country)
+        admin = _Codes(np.where(in_region, self.region_admin[inside], country.values))
         # A region administered by a state is that state de facto, whatever the outline says.
-        de_facto = np.where(in_region & _lookup(admin, lambda c: c in self.views).astype(bool), admin, country)
-        views = np.where(in_region, self.region_views[inside], _lookup(country, self._views, missing={}))
+        de_facto = _Codes(np.where(in_region & admin.map(lambda c: c in self.views, False).astype(bool), admin.values, country.values))
+        views = np.where(in_region, self.region_views[inside], country.map(self._views, missing={}))
 
         # Claimants: every touched region's, and the site's own state unless it is inside a region.
-        own = _lookup(country, self._state)
+        own = country.map(self._state)
         own[in_region] = None
         claimed, claimed_names = _singletons(own), _singletons(_names(own))
         sites = np.unique(site_i)  # the few that touch a region: their lists are built from pairs
@@ -143,20 +144,19 @@ class _Context:
         regions = _singletons(np.full(n, None))
         regions[sites] = _per_site(sites, site_i, self.region_name[region_i])
 
-        status = np.where(in_region, "inside", np.where(touched, "near", "undisputed"))
-        found = near_index >= 0
+        status = np.where(in_region, 0, np.where(touched, 1, 2))
         return {
-            "status": status,
-            "disputed": status != "undisputed",
+            "status": _text(["inside", "near", "undisputed"], status),
+            "disputed": status != 2,
             "regions": regions,
-            "administered_by": admin,
-            "administered_by_name": _names(admin),
+            "administered_by": admin.text(),
+            "administered_by_name": admin.text(country_name),
             "claimed_by": claimed,
             "claimed_by_names": claimed_names,
-            "country": de_facto,
-            "country_name": _names(de_facto),
+            "country": de_facto.text(),
+            "country_name": de_facto.text(country_name),
             "worldviews": views,
-            "nearest_disputed": np.where(found, self.region_name[np.where(found, near_index, 0)] if len(self.region_name) else None, None),
+            "nearest_disputed": _text(self.region_name, near_index),
             "nearest_disputed_km": np.round(near_km, 3),
         }
 
@@ -210,6 +210,29 @@ def _object(items: list) -> np.ndarray:
     out = np.empty(len(items), dtype=object)
     out[:] = items
     return out
+
+
+class _Codes:
+    """Values as codes into their distinct values (-1 for None): per-value work is done once per
+    distinct value, and text columns are taken from the distinct strings, not built per site."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+        self.index, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+        self.distinct = list(distinct)
+
+    def map(self, func, missing: object = None) -> np.ndarray:
+        """``func`` of each site's value (None gives ``missing``)."""
+        return _object([func(v) for v in self.distinct] + [missing])[self.index]
+
+    def text(self, func=None) -> pd.api.extensions.ExtensionArray:
+        """The values (or ``func`` of them) as a text column; None stays missing."""
+        return _text(self.distinct if func is None else [func(v) for v in self.distinct], self.index)
+
+
+def _text(distinct, index: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A text column of ``distinct[index]``, missing where the index is -1."""
+    return pd.array(list(distinct), dtype="str").take(index, allow_fill=True)
 
 
 def _lookup(values: np.ndarray, func, missing: object = None) -> np.ndarray:

@@ -7,7 +7,8 @@
 - Distances: boundaries densified to ``step`` degrees and put in a k-d tree in Earth-centred km (ECEF),
   where nothing wraps at ±180° or the poles. A chord is a lower bound of the geodesic
   (:func:`geo.geodesy.chord_within_km`), so the tree picks every boundary piece that can be nearer
-  than the best found, and distances are WGS84 geodesics to the nearest point of an edge.
+  than the best found, and distances are WGS84 geodesics to the nearest point of an edge (far from
+  every edge, Lambert's formula to the nearest vertex, within the slack a distance is allowed).
 
 Indexes are keyed by a hash of the geometries they are built from, kept for the process and cached
 on disk in the user cache, so the CLI pays the build once per layer content.
@@ -27,7 +28,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from .data import cache_dir
-from .geodesy import GEOD, chord_within_km, ecef_km, geodesic_km
+from .geodesy import GEOD, LAMBERT_CHORD_KM, LAMBERT_ERROR_KM, chord_within_km, ecef_km, lambert_km
 
 VERSION = 2  # bump when the index layout or its construction changes: old cache files are ignored
 
@@ -145,7 +146,8 @@ class Boundary:
     ) -> None:
         self.step, self.lon, self.lat, self.nxt, self.poly = step, lon, lat, nxt, poly
         self.half_gap_km = step * KM_PER_DEG / 2 * 1.001  # every edge point is this near a vertex
-        self.far_km = max(self.half_gap_km - SLACK_KM, 0.0) / SLACK_SHARE  # beyond, slack_km exceeds the gap
+        # Beyond, slack_km exceeds the gap and the error of Lambert's geodesic together.
+        self.far_km = max(self.half_gap_km + LAMBERT_ERROR_KM - SLACK_KM, 0.0) / SLACK_SHARE
         self.prv = np.full(len(nxt), -1, np.int64)
         has = nxt >= 0
         self.prv[nxt[has]] = np.flatnonzero(has)
@@ -211,10 +213,10 @@ class Boundary:
             got, got_km = np.full(len(todo), -1, np.intp), np.full(len(todo), np.inf)
             # Where even the chord to the nearest vertex is so long that the slack exceeds the vertex
             # gap, that vertex's own distance will do: its edges are at most the gap nearer.
-            far = (k == 1) & (chord[site, col] >= self.far_km)
+            far = (k == 1) & (chord[site, col] >= self.far_km) & (chord[site, col] <= LAMBERT_CHORD_KM)
             pick = vert[site[far], col[far]]
             got[site[far]] = self.poly[pick]
-            got_km[site[far]] = geodesic_km(lon[todo[site[far]]], lat[todo[site[far]]], self.lon[pick], self.lat[pick])
+            got_km[site[far]] = lambert_km(lon[todo[site[far]]], lat[todo[site[far]]], self.lon[pick], self.lat[pick])
             (found, poly), km = self._closest(todo[site[~far]], vert[site[~far], col[~far]], lon, lat, xyz, by_poly=False)
             local = np.searchsorted(todo, found)
             got[local], got_km[local] = poly, km

@@ -16,6 +16,27 @@ def geodesic_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.n
     return np.asarray(metres) / 1000.0
 
 
+# Lambert's formula (geodesic from the great circle between reduced latitudes, corrected to first
+# order in the flattening) errs by O(f² a), about 70 m, and by under 15 m measured against pyproj up
+# to this chord (about 11,500 km; it degrades towards antipodes). Where a distance's slack is wider
+# than that error it gives the geodesic several times faster than the exact solution.
+LAMBERT_ERROR_KM, LAMBERT_CHORD_KM = 0.1, 10_000.0
+
+
+def lambert_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Geodesic km between paired points within ``LAMBERT_ERROR_KM`` (chords up to ``LAMBERT_CHORD_KM``)."""
+    flat = 1 / 298.257223563
+    b1 = np.arctan((1 - flat) * np.tan(np.radians(lat1)))
+    b2 = np.arctan((1 - flat) * np.tan(np.radians(lat2)))
+    h = np.sin((b2 - b1) / 2) ** 2 + np.cos(b1) * np.cos(b2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    sigma = 2 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    p, q, s = (b1 + b2) / 2, (b2 - b1) / 2, np.sin(sigma)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = (sigma - s) * np.sin(p) ** 2 * np.cos(q) ** 2 / np.cos(sigma / 2) ** 2
+        y = (sigma + s) * np.cos(p) ** 2 * np.sin(q) ** 2 / np.sin(sigma / 2) ** 2
+    return A_KM * (sigma - flat / 2 * np.where(sigma > 0, x + y, 0.0))
+
+
 # WGS84, for points on the ellipsoid in Earth-centred Cartesian km (ECEF): chords there are
 # antimeridian- and pole-safe, and never longer than the geodesic between the same two points.
 A_KM = 6378.137

@@ -9,7 +9,7 @@ from geo import engine
 from geo.analysis import CELL_DEG, REGION_STEP_DEG
 from geo.claims import load_claims
 from geo.countries import load_countries
-from geo.geodesy import GEOD
+from geo.geodesy import GEOD, LAMBERT_CHORD_KM, LAMBERT_ERROR_KM, ecef_km, geodesic_km, lambert_km
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +116,19 @@ def test_distance_floor_is_a_lower_bound(claims, regions):
     _, ref_km = brute_nearest(claims.geometry.values, lon[outside], lat[outside])
     floor = regions.boundary.floor_km(lon[outside], lat[outside])
     assert np.all(floor <= ref_km) and (floor > 0).mean() > 0.5  # the reference is never short
+
+
+def test_lambert_distances_are_within_their_error_of_the_exact_geodesic():
+    """The far points' shortcut against pyproj's exact solution, short hops to near-antipodes."""
+    rng = np.random.default_rng(9)
+    lon1, lat1 = rng.uniform(-180, 180, 200_000), np.degrees(np.arcsin(rng.uniform(-1, 1, 200_000)))
+    lon2, lat2 = rng.uniform(-180, 180, 200_000), np.degrees(np.arcsin(rng.uniform(-1, 1, 200_000)))
+    lon2[:100_000] = lon1[:100_000] + rng.normal(0, 2, 100_000)
+    lat2[:100_000] = np.clip(lat1[:100_000] + rng.normal(0, 2, 100_000), -90, 90)
+    chord = np.linalg.norm(ecef_km(lon1, lat1) - ecef_km(lon2, lat2), axis=1)
+    use = chord <= LAMBERT_CHORD_KM
+    error = np.abs(lambert_km(lon1, lat1, lon2, lat2) - geodesic_km(lon1, lat1, lon2, lat2))[use]
+    assert use.mean() > 0.7 and error.max() <= LAMBERT_ERROR_KM
 
 
 @pytest.mark.parametrize(
