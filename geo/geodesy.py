@@ -6,8 +6,6 @@ import numpy as np
 from pyproj import Geod
 
 GEOD = Geod(ellps="WGS84")
-# Half a meridian: no two points on Earth are farther apart, so no site radius can mean more.
-MAX_RADIUS_KM = 20_004.0
 
 
 def geodesic_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:

@@ -27,7 +27,6 @@ import pyproj
 import shapely
 
 from .errors import InputError
-from .geodesy import MAX_RADIUS_KM
 
 CHUNK_ROWS = 100_000  # rows read, checked and annotated at a time: bounds memory for any input size
 
@@ -294,8 +293,8 @@ def sites_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
         note(np.isnan(lat), "no coordinates and no name to look up")
 
     table["radius_km"] = _numbers(raw, columns, "radius_km", note)
-    bad_radius = ~np.isnan(table["radius_km"]) & ((table["radius_km"] < 0) | (table["radius_km"] > MAX_RADIUS_KM))
-    note(bad_radius, f"column radius_km: a radius must be between 0 and {MAX_RADIUS_KM:,.0f} km")
+    bad_radius = ~np.isnan(table["radius_km"]) & (table["radius_km"] < 0)
+    note(bad_radius, "column radius_km: a radius must be >= 0")
 
     claimmap_layer = "status" in columns and "resolved_name" in columns
     hint = text("country")

@@ -47,6 +47,7 @@ REGION_TOLERANCE = 0.005  # degrees (~500 m): NE 1:10m detail that survives at r
 BASEMAP_LEVELS = (("world", 0.05, 100), ("detail", 0.005, 1000))
 BASEMAP_FORMAT = 2  # bump when the cached basemap's layout changes
 LABEL_CELL = 3.0  # degrees: a country gets a spare label point in each grid cell it mostly fills
+HALF_EQUATOR_KM = 20_037.5
 SITE_DECIMALS = 4  # ~10 m
 # Leaflet shows this as HTML; it holds no user text. Site names come from GeoNames (CC BY 4.0).
 ATTRIBUTION = ('Borders, coasts, rivers: <a href="https://www.naturalearthdata.com/">Natural Earth</a> | '
@@ -247,7 +248,8 @@ def _site_columns(sites: gpd.GeoDataFrame) -> dict[str, list]:
         "ambiguous": sites["ambiguous"].fillna(False).astype(int).tolist(),
         "lat": sites.geometry.y.round(SITE_DECIMALS).tolist(),
         "lon": sites.geometry.x.round(SITE_DECIMALS).tolist(),
-        "radius": sites["radius_km"].round(2).tolist(),
+        # A radius past half the equator covers the Earth already; clipped, it cannot overflow when rounded.
+        "radius": sites["radius_km"].clip(upper=HALF_EQUATOR_KM).round(2).tolist(),
         "status": sites["status"].tolist(),
         "regions": [list(r) for r in sites["regions"]],
         "admin": admin.map(_text).tolist(),
