@@ -66,8 +66,6 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("sites", type=Path, help="sites.geojson written by claimmap, or any points layer")
     render.add_argument("-o", "--out", type=Path, default=Path("map.html"), help="HTML file (default: map.html)")
     _map_options(render)
-    render.add_argument("--cdn", action="store_true",
-                        help="load Leaflet from its CDN: a smaller file that needs the network to open")
     _as_of_option(render)
 
     read = commands.add_parser("read", parents=[common],
@@ -114,6 +112,8 @@ def _map_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-regions", action="store_true", help="draw every disputed region, not only nearby ones")
     parser.add_argument("--self-contained", action="store_true",
                         help="kept for old scripts: every map is self-contained (works offline) by default")
+    parser.add_argument("--cdn", action="store_true",
+                        help="load Leaflet from its CDN: a smaller map.html that needs the network to open")
 
 
 def _as_of_option(parser: argparse.ArgumentParser) -> None:
@@ -186,7 +186,7 @@ def _check(args: argparse.Namespace) -> int:
             write_layer(map(with_names, chunks), target, formats[0], "sites", SITE_PROPERTIES, "Point")
         elif args.out is not None:
             written = publish(chunks, args.out, html_map=not args.no_map, all_regions=args.all_regions,
-                              self_contained=args.self_contained, formats=formats, errors=errors)
+                              cdn=args.cdn, formats=formats, errors=errors)
         else:
             for _ in chunks:
                 pass
@@ -250,13 +250,13 @@ def _read(args: argparse.Namespace) -> int:
     origin = {"as-of": "--as-of", "article": "article date", "today": "today, the default"}
     if args.out is not None:
         written = publish(annotated, args.out, html_map=not args.no_map, all_regions=args.all_regions,
-                          self_contained=args.self_contained)
+                          cdn=args.cdn)
     print(format_report(annotated))
     print(f"claims as of {annotated['as_of'].iat[0]} ({origin[annotated.attrs['as_of_origin']]}): "
           "Natural Earth 5.1.1 with the dated errata (`claimmap data`)")
     if args.out is not None:
         print("wrote " + ", ".join(str(p) for p in written))
-    print(data.ATTRIBUTION)
+    print(data.ATTRIBUTION, file=sys.stderr)
     return 0
 
 

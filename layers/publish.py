@@ -43,7 +43,7 @@ def publish(
     *,
     html_map: bool = True,
     all_regions: bool = False,
-    self_contained: bool = False,
+    cdn: bool = False,
     formats: Iterable[str] = DEFAULT_FORMATS,
     errors: list[dict] | None = None,
 ) -> list[Path]:
@@ -57,13 +57,13 @@ def publish(
     chunks = [annotated] if isinstance(annotated, gpd.GeoDataFrame) else annotated
     with output_set(out_dir, output_names(formats, html_map, errors=bool(errors))) as out:
         try:
-            return _publish(chunks, out, formats, html_map, all_regions, self_contained, errors)
+            return _publish(chunks, out, formats, html_map, all_regions, cdn, errors)
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:  # a full disk, a bad path
             raise OutputError(_final_message(exc, out)) from exc
 
 
 def _publish(chunks: Iterable[gpd.GeoDataFrame], out: OutputSet, formats: list[str], html_map: bool,
-             all_regions: bool, self_contained: bool, errors: list[dict] | None) -> list[Path]:
+             all_regions: bool, cdn: bool, errors: list[dict] | None) -> list[Path]:
     sinks = [Sink(out.path(f"sites{FORMATS[k].suffix}"), FORMATS[k], "sites", "Point", SITE_PROPERTIES)
              for k in formats]
     regions: set[str] = set()
@@ -107,12 +107,12 @@ def _publish(chunks: Iterable[gpd.GeoDataFrame], out: OutputSet, formats: list[s
         write_errors(errors, out.path("errors.csv"))
         written.append(out.target / "errors.csv")
     if html_map:
-        written.insert(0, _map(kept, count, out, all_regions, self_contained))
+        written.insert(0, _map(kept, count, out, all_regions, cdn))
     return [p for p in written if p is not None]
 
 
 def _map(kept: list[gpd.GeoDataFrame], count: int, out: OutputSet, all_regions: bool,
-         self_contained: bool) -> Path | None:
+         cdn: bool) -> Path | None:
     if count > MAP_MAX_SITES:
         warnings.warn(f"map.html not written: {count:,} sites are more than a map page shows "
                       f"({MAP_MAX_SITES:,}); the layers hold them all", stacklevel=3)
@@ -120,7 +120,7 @@ def _map(kept: list[gpd.GeoDataFrame], count: int, out: OutputSet, all_regions: 
     from .htmlmap import write_map
 
     sites = kept[0] if len(kept) == 1 else gpd.GeoDataFrame(pd.concat(kept, ignore_index=True), crs=kept[0].crs)
-    write_map(sites, out.path("map.html"), all_regions=all_regions, self_contained=self_contained)
+    write_map(sites, out.path("map.html"), all_regions=all_regions, cdn=cdn)
     return out.target / "map.html"
 
 

@@ -212,3 +212,16 @@ def test_two_runs_write_identical_bytes(tmp_path):
         runs.append(subprocess.Popen([sys.executable, "-m", "geo.cli", *command], env=env, stdout=subprocess.DEVNULL))
     assert [run.wait(timeout=300) for run in runs] == [0, 0]
     assert (tmp_path / "1" / "map.html").read_bytes() == (tmp_path / "2" / "map.html").read_bytes()
+
+
+def test_check_and_read_take_cdn_too(tmp_path):
+    """`--cdn` reaches the map from every command that writes one, not only from `claimmap map`."""
+    from geo.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text("Troops trained in Rattu, in Gilgit-Baltistan.")
+    assert main(["check", "Rattu@35.15,74.8", "-o", str(tmp_path / "c"), "--cdn"]) == 0
+    assert main(["read", str(article), "-o", str(tmp_path / "r"), "--cdn"]) == 0
+    for folder in ("c", "r"):
+        page = (tmp_path / folder / "map.html").read_text()
+        assert f'src="{htmlmap.LEAFLET_CDN}/leaflet.js"' in page
