@@ -105,15 +105,19 @@ def iter_sites(
         raise InputError(f"{source.name}: no sites in the file")
 
 
-def coordinate_reasons(table: pd.DataFrame) -> pd.Series:
-    """Why each row's given coordinates or radius cannot be used (None where they can)."""
+def coordinate_reasons(table: pd.DataFrame, required: bool = False) -> pd.Series:
+    """Why each row's coordinates or radius cannot be used (None where they can). Missing values are
+    fine unless ``required`` (a row still to be geocoded has none yet)."""
     reasons = pd.Series(None, index=table.index, dtype=object)
+    radius = table["radius_km"]
     checks = [
-        ("lat", table["lat"].notna() & ~table["lat"].between(-90, 90), "latitude {} is outside -90..90"),
-        ("lon", table["lon"].notna() & ~table["lon"].between(-180, 180), "longitude {} is outside -180..180"),
-        ("radius_km", table["radius_km"].notna() & ~(table["radius_km"] >= 0), "radius_km {} must be a number >= 0"),
+        ("lat", ~table["lat"].between(-90, 90), "latitude {} is outside -90..90"),
+        ("lon", ~table["lon"].between(-180, 180), "longitude {} is outside -180..180"),
+        ("radius_km", ~(np.isfinite(radius) & (radius >= 0)), "radius_km {} must be a number >= 0"),
     ]
     for column, bad, message in checks:
+        if not required:
+            bad = bad & table[column].notna()
         for i in np.flatnonzero(bad.to_numpy() & reasons.isna().to_numpy()):
             reasons.iat[i] = f"site {table['name'].iat[i]!r}: " + message.format(table[column].iat[i])
     return reasons
@@ -196,13 +200,6 @@ def sites_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
 
 def check_coordinates(frame: pd.DataFrame) -> None:
     """Reject out-of-range or missing coordinates and radii, naming the first bad site."""
-    radius = frame["radius_km"].to_numpy(float)
-    checks = [
-        ("lat", ~frame["lat"].between(-90, 90).to_numpy(), "latitude {} is outside -90..90"),
-        ("lon", ~frame["lon"].between(-180, 180).to_numpy(), "longitude {} is outside -180..180"),
-        ("radius_km", ~(np.isfinite(radius) & (radius >= 0)), "radius_km {} must be a number >= 0"),
-    ]
-    for column, bad, message in checks:
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"site {frame['name'].iat[i]!r}: " + message.format(frame[column].iat[i]))
+    reasons = coordinate_reasons(frame, required=True).dropna()
+    if len(reasons):
+        raise InputError(reasons.iat[0])
