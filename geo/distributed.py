@@ -75,7 +75,6 @@ def check_dask(
 
     from .analysis import touched_regions
     from .claims import load_claims
-    from .errata import as_of_date
 
     if input_path is None or out_dir in (None, "-"):
         raise ClaimmapError("--engine dask reads a GeoParquet file or dataset (--input) and writes a folder (-o DIR)")
@@ -122,13 +121,15 @@ def _annotate_part(part: gpd.GeoDataFrame, index: int, folder: str, name: str, s
     from layers.formats import FORMATS, SITE_PROPERTIES, Sink
     from layers.vector import with_names
 
+    from .progress import REPORT_ROWS
+
     errors: list[dict] | None = [] if skip else None
     annotated = annotate_on(as_sites(part, f"{name} (partition {index})", errors=errors), as_of)
     sink = Sink(Path(folder) / f"part-{index:05d}.parquet", FORMATS["parquet"], "sites", "Point", SITE_PROPERTIES)
     sink.write(with_names(annotated))
     sink.close()
     return {"counts": annotated["status"].value_counts(), "regions": set(annotated["regions"].explode().dropna()),
-            "head": annotated.head(100), "errors": errors or []}
+            "head": annotated.head(REPORT_ROWS), "errors": errors or []}
 
 
 def _one_line(exc: BaseException) -> str:

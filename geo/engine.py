@@ -28,7 +28,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from .data import cache_dir
-from .geodesy import GEOD, LAMBERT_CHORD_KM, LAMBERT_ERROR_KM, chord_within_km, ecef_km, lambert_km
+from .geodesy import LAMBERT_CHORD_KM, LAMBERT_ERROR_KM, chord_within_km, ecef_km, geodesic_km, lambert_km
 
 VERSION = 2  # bump when the index layout or its construction changes: old cache files are ignored
 
@@ -299,8 +299,7 @@ class Boundary:
         e = self.nxt[s]
         foot_lon = self.lon[s] + tt * (self.lon[e] - self.lon[s])
         foot_lat = self.lat[s] + tt * (self.lat[e] - self.lat[s])
-        _, _, metres = GEOD.inv(lon[p], lat[p], foot_lon, foot_lat)
-        return (p, poly[first]), np.asarray(metres) / 1000.0
+        return (p, poly[first]), geodesic_km(lon[p], lat[p], foot_lon, foot_lat)
 
     def _foot(self, p: np.ndarray, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per point and edge (starting at vertex ``seg``; -1 for none): the edge, the fraction

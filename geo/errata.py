@@ -189,13 +189,14 @@ def apply_countries(
     ``claims`` is NE's claims layer (:func:`geo.claims.load_claims`), which has the regions' polygons.
     """
     on = as_of_date(as_of)
-    handed = [e for e in in_force(on) if not e.disputed and e.administered_by in set(countries["iso3"])]
+    units = set(countries["iso3"])
+    handed = [e for e in in_force(on) if not e.disputed and e.administered_by in units]
     if not handed:
         return countries
     dated = countries.copy()
     geometry = dated.geometry.to_numpy().copy()
     for erratum in handed:
-        area = shapely.union_all(claims.geometry[claims["region"] == erratum.region].to_numpy())
+        area = _region_area(claims, erratum.region)
         target = (dated["iso3"] == erratum.administered_by).to_numpy()
         others = ~target & shapely.intersects(geometry, area)
         geometry[others] = shapely.difference(geometry[others], area)
@@ -204,6 +205,11 @@ def apply_countries(
             geometry[owner] = shapely.union(geometry[owner], area)
     dated.geometry = gpd.GeoSeries(geometry, index=dated.index, crs=dated.crs)
     return dated
+
+
+def _region_area(claims: gpd.GeoDataFrame, region: str) -> shapely.Geometry:
+    """The union of a region's polygons in NE's claims layer."""
+    return shapely.union_all(claims.geometry[claims["region"] == region].to_numpy())
 
 
 def annotate_on(sites: gpd.GeoDataFrame, as_of: dt.date | str | None = None) -> gpd.GeoDataFrame:
@@ -232,7 +238,7 @@ def _site_errata(annotated: gpd.GeoDataFrame, dated: gpd.GeoDataFrame, claims: g
     pairs = [touched.map(by_region).explode().dropna()]
     points = np.asarray(annotated.geometry.values)
     for erratum in (e for e in in_force(on) if not e.disputed):
-        area = shapely.union_all(claims.geometry[claims["region"] == erratum.region].to_numpy())
+        area = _region_area(claims, erratum.region)
         inside = np.flatnonzero(shapely.intersects(area, points))
         pairs.append(pd.Series(erratum.source, index=inside, dtype=object))
     found = pd.concat(pairs)

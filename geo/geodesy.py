@@ -23,7 +23,7 @@ LAMBERT_ERROR_KM, LAMBERT_CHORD_KM = 0.1, 10_000.0
 
 def lambert_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
     """Geodesic km between paired points within ``LAMBERT_ERROR_KM`` (chords up to ``LAMBERT_CHORD_KM``)."""
-    flat = 1 / 298.257223563
+    flat = FLATTENING
     b1 = np.arctan((1 - flat) * np.tan(np.radians(lat1)))
     b2 = np.arctan((1 - flat) * np.tan(np.radians(lat2)))
     h = np.sin((b2 - b1) / 2) ** 2 + np.cos(b1) * np.cos(b2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
@@ -38,7 +38,8 @@ def lambert_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.nd
 # WGS84, for points on the ellipsoid in Earth-centred Cartesian km (ECEF): chords there are
 # antimeridian- and pole-safe, and never longer than the geodesic between the same two points.
 A_KM = 6378.137
-E2 = (1 / 298.257223563) * (2 - 1 / 298.257223563)
+FLATTENING = 1 / 298.257223563
+E2 = FLATTENING * (2 - FLATTENING)
 
 # A sphere whose radius exceeds WGS84's largest radius of curvature (6,399.6 km, at the poles), with
 # a 1.6 % margin: a geodesic of the ellipsoid bends at least as much as this sphere's great circles,
