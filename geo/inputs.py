@@ -40,6 +40,7 @@ SHAPEFILE_NAMES = {
     "claimed_by_names": "claim_name", "country_name": "cntry_name", "nearest_disputed": "nearest",
     "nearest_disputed_km": "nearest_km", "attribution": "attributn",
 }
+_LONG_NAMES = {v: k for k, v in SHAPEFILE_NAMES.items()}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # what claimmap's CSV writer escapes with a leading '
 
 _KINDS = dict(enumerate(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
@@ -250,8 +251,8 @@ def sites_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """A raw frame (a file's own columns, ``geometry`` as shapely objects with its CRS in ``attrs``,
     rows indexed by their 1-based number) as a site table, and the reason each bad row is bad."""
     columns = {str(c).lower(): c for c in raw.columns}
-    short = {v: k for k, v in SHAPEFILE_NAMES.items()}
-    columns.update({short[k]: v for k, v in list(columns.items()) if k in short and short[k] not in columns})
+    columns.update({_LONG_NAMES[k]: v for k, v in list(columns.items())
+                    if k in _LONG_NAMES and _LONG_NAMES[k] not in columns})
     reasons = pd.Series(None, index=raw.index, dtype=object)
 
     def note(bad: np.ndarray | pd.Series, message: str | Callable[[np.ndarray], list[str]]) -> None:
@@ -265,7 +266,7 @@ def sites_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
         if key not in columns:
             return None
         values = raw[columns[key]]
-        return values.astype(object).where(values.notna(), "").astype(str)
+        return _as_text(values)
 
     for column in raw.columns:
         if raw[column].dtype == object:
@@ -378,7 +379,7 @@ def _numbers(raw: pd.DataFrame, columns: dict, key: str, note) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.to_numpy(float)
     else:
-        text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+        text = _as_text(values).str.strip()
         numbers = pd.to_numeric(text.replace("", np.nan), errors="coerce").to_numpy(float)
         bad = np.isnan(numbers) & (text != "").to_numpy() & ~text.str.lower().isin(["nan"]).to_numpy()
         note(bad, lambda rows: [f"column {columns[key]}: {text.iat[i]!r} is not a number" for i in rows])
@@ -393,12 +394,17 @@ def _booleans(raw: pd.DataFrame, columns: dict, key: str, note) -> pd.Series:
     values = raw[columns[key]]
     if pd.api.types.is_bool_dtype(values):
         return values.astype(bool)
-    text = values.astype(object).where(values.notna(), "").astype(str).str.strip().str.lower()
+    text = _as_text(values).str.strip().str.lower()
     mapping = {"true": True, "t": True, "1": True, "yes": True, "false": False, "f": False, "0": False,
                "no": False, "": False}
     note(~text.isin(mapping), lambda rows: [f"column {columns[key]}: {text.iat[i]!r} is not true or false"
                                             for i in rows])
     return text.map(mapping).fillna(False).astype(bool)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """A column as strings, missing values as ""."""
+    return values.astype(object).where(values.notna(), "").astype(str)
 
 
 def _one_line(exc: BaseException) -> str:
